@@ -1,0 +1,39 @@
+"""The `curation` command: a thin layer over the domain core.
+
+Each feature registers its commands from its own module below.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import typer
+
+from curation.cli.context import AsUser, ConsultationOpt, set_globals
+
+app = typer.Typer(
+    help="The consultation quote desk: import responses, pick quotes, render cards, publish.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(as_user: AsUser = None, consultation: ConsultationOpt = None) -> None:
+    """Options given before the subcommand apply to it."""
+    logging.basicConfig(level=os.environ.get("CURATION_LOG_LEVEL", "WARNING"))
+    set_globals(as_user, consultation)
+
+
+def _register() -> None:
+    # Imported here so each module can use `app` without import cycles.
+    from curation.cli import foundation  # noqa: F401
+
+
+def main() -> None:
+    app()
+
+
+_register()

@@ -1,0 +1,62 @@
+"""Tagging responses with themes (missions) by keywords; tags can be edited later."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import regex
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from curation import audit
+from curation.actors import Actor, Permission, require
+from curation.errors import NotFound
+from curation.store.foundation import Response, ResponseTheme, Theme
+
+
+@lru_cache(maxsize=256)
+def _pattern(keywords: tuple[str, ...]) -> regex.Pattern[str]:
+    words = sorted({k.strip().lower() for k in keywords if k.strip()}, key=len, reverse=True)
+    if not words:
+        return regex.compile(r"(?!x)x")
+    alternation = "|".join(regex.escape(w) for w in words)
+    return regex.compile(rf"(?<![\w&]){'(?:' + alternation + ')'}(?![\w&])", regex.IGNORECASE)
+
+
+def matching_themes(text: str, themes: Sequence[Theme]) -> list[Theme]:
+    """The themes whose keywords appear in `text` as whole words."""
+    return [t for t in themes if _pattern(tuple(t.keywords or ())).search(text)]
+
+
+def tag_by_keywords(session: Session, response: Response, themes: Iterable[Theme]) -> list[Theme]:
+    """Replace a response's keyword tags (manual tags stay) and return the themes matched."""
+    found = matching_themes(response.text, list(themes))
+    session.execute(
+        delete(ResponseTheme).where(
+            ResponseTheme.response_id == response.id, ResponseTheme.source == "keyword"
+        )
+    )
+    manual = set(
+        session.scalars(
+            select(ResponseTheme.theme_id).where(ResponseTheme.response_id == response.id)
+        )
+    )
+    for theme in found:
+        if theme.id not in manual:
+            session.add(ResponseTheme(response_id=response.id, theme_id=theme.id, source="keyword"))
+    return found
+
+
+def set_tags(session: Session, actor: Actor, response_id: int, theme_ids: Iterable[int]) -> None:
+    """Set a response's themes by hand (these survive keyword re-tagging)."""
+    require(actor, Permission.PICK_QUOTES)
+    response = session.get(Response, response_id)
+    if response is None:
+        raise NotFound(f"no response {response_id}")
+    before = sorted(session.scalars(select(ResponseTheme.theme_id).where(ResponseTheme.response_id == response_id)))
+    session.execute(delete(ResponseTheme).where(ResponseTheme.response_id == response_id))
+    after = sorted(set(theme_ids))
+    for theme_id in after:
+        session.add(ResponseTheme(response_id=response_id, theme_id=theme_id, source="manual"))
+    audit.record(session, actor, "response.tags", "response", response_id, {"before": before, "after": after})

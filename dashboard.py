@@ -1,0 +1,32 @@
+"""The dashboard's entry point: page config, sign-in gate, consultation choice, navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from curation.consultations import list_consultations
+from ui import context
+from ui.pages import pages_for
+
+st.set_page_config(page_title="Quote desk", page_icon=":material/format_quote:", layout="wide")
+
+db = context.database()
+actor = context.actor()
+
+with db.session() as session:
+    choices = {c.id: c.title for c in list_consultations(session)}
+with st.sidebar:
+    st.selectbox(
+        "Consultation",
+        options=list(choices),
+        format_func=lambda cid: choices[cid],
+        key=context.CONSULTATION_KEY,
+    )
+    st.caption(f"Signed in as **{actor.name}** ({actor.role.value})")
+
+sections: dict[str, list[st.Page]] = {}
+for i, spec in enumerate(pages_for(actor)):
+    sections.setdefault(spec.section, []).append(
+        st.Page(spec.path, title=spec.title, icon=spec.icon, default=i == 0)
+    )
+st.navigation(sections).run()

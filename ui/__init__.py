@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the pages: the store, the signed-in actor, the page list."""

@@ -1,0 +1,60 @@
+"""Per-session context for pages: the database, the acting user, the chosen consultation.
+
+Pages call these instead of touching `st.session_state` keys directly.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from curation.actors import Actor, Permission
+from curation.config import load_settings
+from curation.store import Database, open_database
+
+ACTOR_KEY = "actor"
+CONSULTATION_KEY = "consultation_id"
+
+
+@st.cache_resource(show_spinner=False)
+def _database(url: str) -> Database:
+    from curation import bootstrap
+
+    db = open_database(url)
+    bootstrap.prepare(db)
+    return db
+
+
+def database() -> Database:
+    """The store named by the environment, migrated and prepared once per process."""
+    return _database(load_settings().database_url)
+
+
+def actor() -> Actor:
+    """The signed-in actor; stops the page when nobody is signed in."""
+    who = st.session_state.get(ACTOR_KEY)
+    if not isinstance(who, Actor):
+        st.warning("Please sign in.")
+        st.stop()
+    return who
+
+
+def require_page(permission: Permission) -> Actor:
+    """The actor, if their role may use this page; otherwise a refusal and stop."""
+    who = actor()
+    if not who.can(permission):
+        st.error(f"Your role ({who.role.value}) cannot use this page.")
+        st.stop()
+    return who
+
+
+def consultation_id() -> int:
+    """The consultation chosen in the sidebar, or the current one."""
+    chosen = st.session_state.get(CONSULTATION_KEY)
+    if isinstance(chosen, int):
+        return chosen
+    from curation.consultations import get_consultation
+
+    with database().session() as session:
+        found = get_consultation(session).id
+    st.session_state[CONSULTATION_KEY] = found
+    return found
