@@ -6,12 +6,13 @@ import streamlit as st
 
 from curation.consultations import list_consultations
 from ui import context
+from ui.auth import signed_in_actor
 from ui.pages import pages_for
 
 st.set_page_config(page_title="Quote desk", page_icon=":material/format_quote:", layout="wide")
 
 db = context.database()
-actor = context.actor()
+actor = signed_in_actor(db)  # shows the sign-in form and stops until someone signs in
 
 with db.session() as session:
     choices = {c.id: c.title for c in list_consultations(session)}

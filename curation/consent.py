@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import regex
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 
 from curation.store.foundation import Respondent
 
@@ -120,7 +120,7 @@ def quotable_clause(*, allow_anonymous: bool = False) -> ColumnElement[bool]:
     named = and_(
         Respondent.anonymous.is_(False),
         Respondent.name.is_not(None),
-        Respondent.name != "",
+        func.trim(Respondent.name) != "",
     )
     who = or_(named, Respondent.anonymous.is_(True)) if allow_anonymous else named
     return and_(

@@ -14,6 +14,11 @@ from curation.store.foundation import (
     Theme,
     User,
 )
+from curation.store.quotes import Quote, QuoteNote, QuoteStatus  # noqa: F401
+from curation.store.cards import Card  # noqa: F401
+from curation.store.media import MediaAsset, TranscriptCue  # noqa: F401
+from curation.store.posts import AccountHealth, Post, PostingSlot  # noqa: F401
+from curation.store.metrics import MetricSnapshot  # noqa: F401
 
 __all__ = [
     "AuditEntry",

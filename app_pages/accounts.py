@@ -1,0 +1,43 @@
+"""Accounts: each network's connection health, last error and whether it needs reconnecting."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from curation.actors import Permission
+from curation.posts import accounts
+from ui import context
+
+actor = context.require_page(Permission.MANAGE_ACCOUNTS)
+db = context.database()
+
+st.title("Accounts")
+st.caption(
+    "Credentials come from the environment or .streamlit/secrets.toml and are never shown "
+    "or stored here. A network without credentials posts to the local outbox."
+)
+
+if st.button("Test connections", key="accounts_test", type="primary"):
+    with db.session() as session:
+        rows = accounts.check_accounts(session, actor)
+    st.success("Checked every account.")
+else:
+    with db.session() as session:
+        rows = accounts.account_health(session, actor)
+
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="accounts_table")
+for row in rows:
+    if row["needs_reconnect"]:
+        st.warning(f"{row['network']}: the credentials were refused; update them and test again.")
+
+with st.expander("How to connect an account", expanded=False):
+    st.markdown(
+        "- **X**: `CURATION_X_CONSUMER_KEY`, `CURATION_X_CONSUMER_SECRET`, "
+        "`CURATION_X_ACCESS_TOKEN`, `CURATION_X_ACCESS_TOKEN_SECRET`\n"
+        "  (or `CURATION_X_BEARER_TOKEN`)\n"
+        "- **Bluesky**: `CURATION_BLUESKY_HANDLE`, `CURATION_BLUESKY_APP_PASSWORD`\n"
+        "- **Mastodon**: `CURATION_MASTODON_BASE`, `CURATION_MASTODON_ACCESS_TOKEN`\n\n"
+        "Or the same keys in `[x]`, `[bluesky]`, `[mastodon]` sections of "
+        "`.streamlit/secrets.toml`."
+    )

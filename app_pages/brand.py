@@ -1,0 +1,63 @@
+"""Brand: the kit every card uses. Everyone who previews cards may look; admins may change
+the colours (checked for contrast) and upload a logo (PNG or JPEG, size-capped)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from curation.actors import Permission
+from curation.cards import service
+from curation.cards.brand import COLOUR_ROLES, MAX_LOGO_BYTES, load_brand
+from curation.cards.templates import TEMPLATES
+from curation.errors import CurationError
+from ui import context
+from ui.uploads import capped_uploader
+
+actor = context.require_page(Permission.PREVIEW_CARDS)
+db = context.database()
+can_edit = actor.can(Permission.MANAGE_BRAND)
+
+st.title("Brand kit")
+try:
+    brand = load_brand()
+except CurationError as exc:
+    st.error(str(exc))
+    st.stop()
+
+info, logo_col = st.columns([3, 2])
+with info:
+    st.text(f"Organisation: {brand.organisation}")
+    st.text(f"Handle: {brand.handle}")
+    st.text(f"Website: {brand.website}")
+    st.text(f"Hashtags: {' '.join(brand.hashtags)}")
+    st.text(f"Default template: {TEMPLATES[brand.default_template].title}")
+    st.text("Fonts: " + ", ".join(p.name for p in brand.fonts.values()))
+with logo_col:
+    st.image(brand.logo.read_bytes(), caption="Logo")
+
+st.subheader("Colours")
+columns = st.columns(len(COLOUR_ROLES))
+chosen: dict[str, str] = {}
+for column, role in zip(columns, COLOUR_ROLES, strict=True):
+    chosen[role] = column.color_picker(
+        role.replace("_", " "), value=brand.colours[role], disabled=not can_edit,
+        key=f"brand_colour_{role}",
+    )  # fmt: skip
+
+if not can_edit:
+    st.caption("Only administrators can change the brand kit.")
+    st.stop()
+
+upload = capped_uploader("New logo (PNG or JPEG)", "image", type=["png", "jpg", "jpeg"],
+                         key="brand_logo")  # fmt: skip
+st.caption(f"At most {MAX_LOGO_BYTES // 1_000_000} MB and 4000×4000 pixels.")
+if st.button("Save brand kit", key="brand_save", type="primary"):
+    changed = {role: value.upper() for role, value in chosen.items()
+               if value.upper() != brand.colours[role]}  # fmt: skip
+    logo = upload.getvalue() if upload is not None else None
+    try:
+        with db.session() as session:
+            service.update_brand(session, actor, colours=changed or None, logo=logo)
+        st.success("Brand kit saved; new cards use it.")
+    except CurationError as exc:
+        st.error(str(exc))

@@ -1,0 +1,135 @@
+"""Pick a quote: choose exact words of one response, with suggestions and checks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from curation.actors import Permission
+from curation.errors import CurationError
+from curation.quotes import picking, workflow
+from curation.quotes.spans import Span
+from ui import context
+
+MODES = ("Sentences", "Start and end")
+CARD_MAX = 280
+
+actor = context.require_page(Permission.PICK_QUOTES)
+db = context.database()
+
+st.title("Pick a quote")
+
+
+def _choose_response() -> None:
+    st.session_state["pick_response_id"] = st.session_state.get("pick_response_input")
+
+
+def _use_suggestion(start: int, end: int) -> None:
+    st.session_state["pick_mode"] = MODES[1]
+    st.session_state["pick_start"] = start
+    st.session_state["pick_end"] = end
+
+
+st.number_input(
+    "Response id",
+    min_value=1,
+    step=1,
+    value=None,
+    key="pick_response_input",
+    on_change=_choose_response,
+    help="Or choose a response on the Responses page.",
+)
+if "response_id" in st.query_params:  # links from other pages, e.g. Engagement's top quotes
+    linked = st.query_params.get("response_id", "")
+    del st.query_params["response_id"]
+    if linked.isdigit():
+        st.session_state["pick_response_id"] = int(linked)
+response_id = st.session_state.get("pick_response_id")
+if not response_id:
+    st.info("Choose a response on the Responses page, or type its id above.")
+    st.stop()
+
+try:
+    with db.session() as session:
+        view = picking.pick_view(session, actor, int(response_id))
+except CurationError as exc:
+    st.error(str(exc))
+    st.stop()
+
+# A new response starts a fresh selection: its first suggestion, or its first sentence.
+if st.session_state.get("pick_for_response") != view.response_id:
+    first = (
+        view.suggestions[0].span
+        if view.suggestions
+        else (
+            Span(view.sentences[0].start, view.sentences[0].end) if view.sentences else Span(0, 0)
+        )
+    )
+    st.session_state["pick_for_response"] = view.response_id
+    st.session_state["pick_mode"] = MODES[1]
+    st.session_state["pick_start"] = first.start
+    st.session_state["pick_end"] = first.end
+    st.session_state["pick_sentences"] = []
+
+st.subheader(f"Q{view.question_number} {view.question_label}")
+st.caption(view.question_text)
+st.caption(view.attribution + (" · Missions: " + ", ".join(view.missions) if view.missions else ""))
+with st.container(border=True):
+    # Escaped Markdown: respondent text can never become HTML or links.
+    st.markdown(picking.highlight_markdown(view.text, [(s.start, s.end) for s in view.suggestions]))
+
+st.subheader("Suggestions")
+if not view.suggestions:
+    st.caption("No sentence here fits a card without personal data; choose words yourself.")
+for i, suggestion in enumerate(view.suggestions):
+    with st.container(border=True):
+        st.markdown(picking.escape_markdown(suggestion.text))
+        st.caption(f"Score {suggestion.score:.1f} · " + "; ".join(suggestion.reasons))
+        st.button(
+            "Use suggestion",
+            key=f"suggest_{i}",
+            on_click=_use_suggestion,
+            args=(suggestion.start, suggestion.end),
+        )
+
+st.subheader("Your selection")
+mode = st.radio("Choose by", MODES, key="pick_mode", horizontal=True)
+if mode == MODES[0]:
+    chosen = st.multiselect(
+        "Sentences (non-adjacent ones are joined by “ … ”)",
+        options=list(range(len(view.sentences))),
+        format_func=lambda i: f"{i + 1}. {view.sentences[i].text[:90]}",
+        key="pick_sentences",
+    )
+    spans = picking.spans_from_sentences(view, chosen)
+else:
+    left, right = st.columns(2)
+    start = left.number_input(
+        "Start", min_value=0, max_value=len(view.text), step=1, key="pick_start"
+    )
+    end = right.number_input("End", min_value=0, max_value=len(view.text), step=1, key="pick_end")
+    spans = [Span(int(start), int(end))]
+
+preview = picking.preview(view, spans)
+if preview.problem:
+    st.warning(preview.problem)
+else:
+    with st.container(border=True, key="pick_preview"):
+        st.markdown("“" + picking.escape_markdown(preview.text) + "”")
+    too_long = preview.length > CARD_MAX
+    st.caption(
+        f"{preview.length} characters"
+        + (f" (over {CARD_MAX}: long for a card)" if too_long else "")
+    )
+    for finding in preview.findings:
+        words = preview.text[finding.span[0] : finding.span[1]]
+        st.warning(f"Personal data? {finding.reason}: {picking.escape_markdown(words)}")
+
+note = st.text_area("Note for the approver (optional)", key="pick_note", max_chars=2000)
+if st.button("Save quote", key="pick_save", type="primary", disabled=bool(preview.problem)):
+    try:
+        with db.session() as session:
+            quote = workflow.create_quote(session, actor, view.response_id, spans, note=note)
+            saved = (quote.id, quote.status)
+        st.success(f"Saved quote {saved[0]} as a {saved[1]}; approve it on the Quotes page.")
+    except CurationError as exc:
+        st.error(str(exc))

@@ -1,0 +1,212 @@
+"""`curation post schedule`, `posts`, `worker`, `publish-due`, `withdraw`, `accounts check`."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+import typer
+
+from curation.actors import Permission, require
+from curation.cli import app
+from curation.cli.context import AsUser, JsonFlag, command, fail, open_context, print_json
+
+post_app = typer.Typer(help="Posts: schedule a quote on a network; set posting slots.")
+app.add_typer(post_app, name="post")
+accounts_app = typer.Typer(help="Network accounts: test connections.")
+app.add_typer(accounts_app, name="accounts")
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@post_app.command("schedule")
+@command
+def post_schedule(
+    quote_id: Annotated[int, typer.Argument(help="An approved quote's id.")],
+    network: Annotated[str, typer.Option("--network", help="x, bluesky, mastodon or outbox.")],
+    at: Annotated[str, typer.Option("--at", help='"YYYY-MM-DD HH:MM" (London), now or next-slot.')],
+    text: Annotated[
+        str | None, typer.Option("--text", help="Post text (default: template).")
+    ] = None,
+    reply: Annotated[str | None, typer.Option("--reply", help="A debate follow-up reply.")] = None,
+    template: Annotated[str | None, typer.Option("--template", help="Card/text template.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Card format.")] = None,
+    fold: Annotated[
+        int | None, typer.Option("--fold", help="0 or 1 at the autumn clock change.")
+    ] = None,
+    as_user: AsUser = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Schedule QUOTE_ID on a network at a London time, now, or the next free slot."""
+    from curation.posts import service
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        post = service.schedule_post(
+            session,
+            ctx.actor(session),
+            quote_id,
+            network,
+            at,
+            text=text,
+            template=template,
+            fmt=fmt,
+            reply_text=reply,
+            fold=fold,
+        )
+        out = {
+            "id": post.id,
+            "quote_id": post.quote_id,
+            "network": post.network,
+            "status": post.status,
+            "scheduled_at": post.scheduled_at.isoformat(),
+            "scheduled_local": post.scheduled_local,
+        }
+    if json_out:
+        print_json(out)
+    else:
+        typer.echo(
+            f"post {out['id']}: quote {quote_id} on {network} at {out['scheduled_local']} London"
+        )
+
+
+@post_app.command("slots")
+@command
+def post_slots(
+    network: Annotated[str, typer.Argument(help="x, bluesky, mastodon or outbox.")],
+    slot: Annotated[list[str], typer.Option("--slot", help='e.g. "tue 12:30" (repeatable).')],
+    as_user: AsUser = None,
+) -> None:
+    """Replace NETWORK's recurring London posting slots."""
+    from curation.posts import scheduling
+
+    pairs = []
+    for item in slot:
+        day, _, hhmm = item.strip().lower().partition(" ")
+        if day[:3] not in WEEKDAYS:
+            fail(f"slot {item!r}: start with a weekday like tue")
+        pairs.append((WEEKDAYS.index(day[:3]), hhmm.strip()))
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        require(ctx.actor(session), Permission.SCHEDULE_POSTS)
+        rows = scheduling.set_slots(session, network, pairs)
+        typer.echo(f"{network}: {len(rows)} slots")
+
+
+@app.command("posts")
+@command
+def posts_list(
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only posts in this state.")
+    ] = None,
+    network: Annotated[str | None, typer.Option("--network")] = None,
+    as_user: AsUser = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """List posts (newest first), with remote id and URL once posted."""
+    from curation.posts import service
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        rows = [
+            service.post_row(p)
+            for p in service.list_posts(session, ctx.actor(session), status=status, network=network)
+        ]
+    if json_out:
+        print_json(rows)
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['id']:>5}  {r['network']:<9} {r['status']:<15} {r['scheduled_local']}  "
+            f"{r['remote_url'] or ''}"
+        )
+
+
+@app.command("publish-due")
+@command
+def publish_due_command(
+    once: Annotated[
+        bool, typer.Option("--once", help="One pass over the due posts, then exit.")
+    ] = False,
+    as_user: AsUser = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Publish every post that is due now, once."""
+    from curation.worker import publish_due
+
+    if not once:
+        fail("publish-due runs one pass; say --once (or run `curation worker` for a loop)")
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        require(ctx.actor(session), Permission.PUBLISH)
+    results = [r.as_dict() for r in publish_due(ctx.db, worker_id="cli")]
+    if json_out:
+        print_json(results)
+    else:
+        for r in results:
+            typer.echo(f"post {r['post_id']} on {r['network']}: {r['status']}")
+        typer.echo(f"{len(results)} due posts handled")
+
+
+@app.command("worker")
+@command
+def worker_command(
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between runs.")] = 30.0,
+    as_user: AsUser = None,
+) -> None:
+    """Publish due posts in a loop until SIGTERM or Ctrl-C (the current post finishes first)."""
+    import os
+
+    from curation.worker import install_stop_signals, run_worker
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        require(ctx.actor(session), Permission.PUBLISH)
+    stop = threading.Event()
+    install_stop_signals(stop)
+    typer.echo(f"worker {os.getpid()} started; every {interval:g}s", err=True)
+    runs = run_worker(ctx.db, stop, interval, worker_id=f"worker-{os.getpid()}")
+    typer.echo(f"worker stopped after {runs} runs", err=True)
+
+
+@app.command("withdraw")
+@command
+def withdraw_command(
+    respondent_id: Annotated[int, typer.Argument(help="The respondent who withdrew consent.")],
+    as_user: AsUser = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Withdraw a respondent: cancel and delete their posts, cards and quotes (idempotent)."""
+    from curation.withdrawal import withdraw_respondent
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        report = withdraw_respondent(session, ctx.actor(session), respondent_id).as_dict()
+    if json_out:
+        print_json(report)
+    else:
+        typer.echo(
+            f"respondent {respondent_id} withdrawn: {len(report['cancelled'])} posts "
+            f"cancelled, {sum(len(v) for v in report['deleted'].values())} deleted, "
+            f"{report['quotes_withdrawn']} quotes withdrawn"
+        )
+
+
+@accounts_app.command("check")
+@command
+def accounts_check(as_user: AsUser = None, json_out: JsonFlag = False) -> None:
+    """Test each network account's connection (secrets are never shown)."""
+    from curation.posts.accounts import check_accounts
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        rows = check_accounts(session, ctx.actor(session))
+    if json_out:
+        print_json(rows)
+        return
+    for r in rows:
+        state = "ok" if r["ok"] else ("needs reconnect" if r["needs_reconnect"] else "failing")
+        typer.echo(
+            f"{r['network']:<9} {r['mode']:<7} {state:<16} {r['account'] or ''} "
+            f"{r['last_error'] or ''}"
+        )

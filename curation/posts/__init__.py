@@ -1,0 +1,1 @@
+"""Composing, scheduling and managing posts."""

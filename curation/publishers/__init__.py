@@ -1,0 +1,1 @@
+"""One adapter per network behind the Publisher protocol, plus the local outbox."""

@@ -1,0 +1,108 @@
+"""Which publisher serves each network, and where account credentials come from.
+
+Credentials come from the environment (`CURATION_X_*`, `CURATION_BLUESKY_*`,
+`CURATION_MASTODON_*`) or `.streamlit/secrets.toml` ([x], [bluesky], [mastodon]),
+read here with tomllib. They are never stored in the database and never logged. A
+network without credentials posts to the local outbox, so everything runs offline.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from curation.config import PROJECT_ROOT, load_settings
+from curation.publishers.base import Publisher
+from curation.publishers.outbox import OutboxPublisher
+
+NETWORKS = ("x", "bluesky", "mastodon", "outbox")
+
+_ENV_KEYS: dict[str, tuple[str, ...]] = {
+    "x": (
+        "consumer_key",
+        "consumer_secret",
+        "access_token",
+        "access_token_secret",
+        "bearer_token",
+        "api_base",
+    ),
+    "bluesky": ("handle", "app_password", "base"),
+    "mastodon": ("access_token", "base"),
+}
+
+
+def _secrets_file() -> Path | None:
+    for folder in (Path.cwd(), PROJECT_ROOT):
+        candidate = folder / ".streamlit" / "secrets.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _secrets(network: str) -> Mapping[str, object]:
+    path = _secrets_file()
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    section = data.get(network, {})
+    return section if isinstance(section, dict) else {}
+
+
+def credentials(network: str) -> dict[str, str]:
+    """The configured values for `network` (environment first, then secrets.toml)."""
+    found: dict[str, str] = {}
+    section = _secrets(network)
+    for key in _ENV_KEYS.get(network, ()):
+        value = os.environ.get(f"CURATION_{network.upper()}_{key.upper()}") or section.get(key)
+        if value:
+            found[key] = str(value)
+    return found
+
+
+def configured(network: str) -> bool:
+    """Whether real credentials exist for `network` (else its posts go to the outbox)."""
+    found = credentials(network)
+    if network == "x":
+        oauth1 = all(
+            found.get(k)
+            for k in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+        )
+        return oauth1 or bool(found.get("bearer_token"))
+    if network == "bluesky":
+        return bool(found.get("handle") and found.get("app_password"))
+    if network == "mastodon":
+        return bool(found.get("access_token"))
+    return False
+
+
+def publisher_for(network: str, *, outbox_root: Path | None = None) -> Publisher:
+    """The publisher for `network`: the real client with credentials, else the local outbox."""
+    settings = load_settings()
+    root = outbox_root or settings.outbox_dir
+    if network == "outbox" or not configured(network):
+        return OutboxPublisher(root, network)
+    found = credentials(network)
+    if network == "x":
+        from curation.publishers.x import XPublisher
+
+        return XPublisher.from_credentials(found)
+    if network == "bluesky":
+        from curation.publishers.bluesky import BlueskyPublisher
+
+        return BlueskyPublisher.from_credentials(
+            found, session_file=settings.data_dir / "bluesky-session.txt"
+        )
+    if network == "mastodon":
+        from curation.publishers.mastodon import MastodonPublisher
+
+        return MastodonPublisher.from_credentials(found)
+    raise ValueError(f"unknown network {network!r}")
+
+
+def publishers_from_environment() -> dict[str, Publisher]:
+    return {network: publisher_for(network) for network in NETWORKS}

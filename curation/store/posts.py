@@ -1,0 +1,103 @@
+"""Models for scheduled posts, recurring posting slots and per-network account health."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from curation.store.base import Base, utcnow
+
+
+class Network(StrEnum):
+    X = "x"
+    BLUESKY = "bluesky"
+    MASTODON = "mastodon"
+    OUTBOX = "outbox"
+
+
+class PostStatus(StrEnum):
+    SCHEDULED = "scheduled"  # waiting for its time
+    CLAIMED = "claimed"  # a worker holds the lease and is about to send
+    SENDING = "sending"  # committed just before the network call
+    POSTED = "posted"  # remote id and URL stored
+    FAILED = "failed"  # permanent failure, or refused at send time (consent, approval)
+    UNKNOWN = "unknown"  # a send may or may not have arrived; resolved, never blindly resent
+    NEEDS_RECONNECT = "needs_reconnect"  # the account's credentials were refused
+    CANCELLED = "cancelled"
+    DELETED = "deleted"  # published, then removed from the network (withdrawal)
+
+
+# Posts that still wait to go out (cancelled on withdrawal).
+PENDING_STATUSES = (
+    PostStatus.SCHEDULED.value,
+    PostStatus.CLAIMED.value,
+    PostStatus.NEEDS_RECONNECT.value,
+)
+
+
+class Post(Base):
+    """One post of one quote on one network, with everything the worker needs to send it once."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index("ix_posts_status_scheduled_at", "status", "scheduled_at"),
+        Index("ix_posts_network_scheduled_at", "network", "scheduled_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
+    network: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    # The optional "debate" follow-up that poses the consultation question (a thread of two).
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
+    template: Mapped[str | None] = mapped_column(String(40))
+    format: Mapped[str | None] = mapped_column(String(40))
+    alt_text: Mapped[str | None] = mapped_column(Text)
+    media_path: Mapped[str | None] = mapped_column(String(1000))
+    scheduled_at: Mapped[datetime] = mapped_column()
+    # The intended Europe/London wall time ("YYYY-MM-DD HH:MM") and its fold at a clock change.
+    scheduled_local: Mapped[str] = mapped_column(String(16))
+    scheduled_fold: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default=PostStatus.SCHEDULED.value)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    remote_id: Mapped[str | None] = mapped_column(String(300))
+    remote_url: Mapped[str | None] = mapped_column(String(1000))
+    reply_remote_id: Mapped[str | None] = mapped_column(String(300))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    posted_at: Mapped[datetime | None] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PostingSlot(Base):
+    """A recurring Europe/London posting time for one account, e.g. Tuesday 12:30 on X."""
+
+    __tablename__ = "posting_slots"
+    __table_args__ = (UniqueConstraint("network", "weekday", "local_time"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network: Mapped[str] = mapped_column(String(20))
+    weekday: Mapped[int] = mapped_column(Integer)  # Monday 0 ... Sunday 6
+    local_time: Mapped[str] = mapped_column(String(5))  # "HH:MM"
+
+
+class AccountHealth(Base):
+    """The last connection check of one network account (never its credentials)."""
+
+    __tablename__ = "account_health"
+
+    network: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_checked: Mapped[datetime | None] = mapped_column()
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    account: Mapped[str | None] = mapped_column(String(300))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    needs_reconnect: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,450 @@
+"""The publishing worker: claims due posts and sends each exactly once.
+
+The order of commits is the whole point:
+
+1. claim (one short transaction: SQLite `BEGIN IMMEDIATE`, PostgreSQL `FOR UPDATE SKIP
+   LOCKED`) -> `claimed` with a lease;
+2. check consent and approval again, then commit `sending` BEFORE the network call;
+3. call the network; commit `posted` with the remote id right AFTER.
+
+A crash between 2 and 3 leaves `sending` with an expired lease; the next run turns it
+into `unknown` and resolves it with the publisher's `find_existing` (X: recent posts;
+Mastodon: the Idempotency-Key; Bluesky: the fixed record key). It is never resent blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from curation import audit
+from curation.actors import WORKER
+from curation.posts.claims import Claim, claim_next, recover_expired
+from curation.publishers.base import (
+    AuthFailed,
+    Backoff,
+    Media,
+    NotSent,
+    OutcomeUnknown,
+    Outgoing,
+    Permanent,
+    Publisher,
+    RateLimited,
+    Result,
+    short_error,
+)
+from curation.store import Database
+from curation.store.base import utcnow
+from curation.store.posts import AccountHealth, Post, PostStatus
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_FALLBACK = timedelta(minutes=15)
+UNKNOWN_RECHECK = timedelta(minutes=1)
+WITHDRAWN_REASON = "consent withdrawn or missing: the respondent is not quotable"
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    post_id: int
+    network: str
+    status: str
+    remote_id: str | None = None
+    remote_url: str | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _refusal(session: Session, post: Post) -> str | None:
+    """Why this post may not go out now (consent or approval), or None."""
+    from curation import app_settings
+    from curation.consent import is_quotable
+    from curation.store.quotes import Quote
+
+    quote = session.get(Quote, post.quote_id)
+    if quote is None:
+        return "quote no longer exists"
+    respondent = quote.response.respondent
+    if not is_quotable(respondent, allow_anonymous=app_settings.allow_anonymous(session)):
+        return WITHDRAWN_REASON
+    if quote.status == "withdrawn":
+        return WITHDRAWN_REASON
+    if quote.status not in ("approved", "scheduled", "published"):
+        return f"quote is {quote.status}, not approved"
+    return None
+
+
+def _start_sending(db: Database, claim: Claim, worker_id: str, now: datetime) -> str | None:
+    """Check consent and approval again and commit `sending`; returns a refusal reason or None."""
+    with db.immediate_session() as session:
+        post = session.get(Post, claim.post.id)
+        if post is None or post.claimed_by != worker_id:
+            return "claim lost"
+        reason = _refusal(session, post)
+        if reason is not None and not claim.resolving:
+            withdrawn = reason == WITHDRAWN_REASON
+            post.status = PostStatus.CANCELLED.value if withdrawn else PostStatus.FAILED.value
+            post.last_error = reason
+            post.claimed_by = None
+            post.lease_until = None
+            audit.record(
+                session,
+                WORKER,
+                "post.refused",
+                "post",
+                post.id,
+                {"network": post.network, "reason": reason},
+                now=now,
+            )
+            return reason
+        if not claim.resolving:
+            moved = (
+                session.connection()
+                .execute(
+                    update(Post)
+                    .where(
+                        Post.id == post.id,
+                        Post.status == PostStatus.CLAIMED.value,
+                        Post.claimed_by == worker_id,
+                    )
+                    .values(
+                        status=PostStatus.SENDING.value, attempts=Post.attempts + 1, updated_at=now
+                    )
+                )
+                .rowcount
+            )
+            if not moved:
+                return "claim lost"
+        return reason  # resolving a refused post: look it up, then delete it if it went out
+
+
+def _media(post: Outgoing) -> Media | None:
+    if not post.media_path:
+        return None
+    path = Path(post.media_path)
+    if not path.is_file():
+        raise Permanent("the card image is missing; render the card again")
+    mime = (
+        "video/mp4" if path.suffix.lower() == ".mp4" else f"image/{path.suffix.lstrip('.').lower()}"
+    )
+    return Media(path=path, alt_text=post.alt_text or "", mime_type=mime.replace("jpg", "jpeg"))
+
+
+def _finish(
+    db: Database,
+    post_id: int,
+    now: datetime,
+    *,
+    values: dict[str, Any],
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    with db.immediate_session() as session:
+        session.execute(
+            update(Post)
+            .where(Post.id == post_id)
+            .values(claimed_by=None, lease_until=None, updated_at=now, **values)
+        )
+        audit.record(session, WORKER, action, "post", post_id, details, now=now)
+        if values.get("status") == PostStatus.POSTED.value:
+            post = session.get(Post, post_id)
+            if post is not None:
+                _mark_quote_published(session, post.quote_id, now)
+
+
+def _mark_quote_published(session: Session, quote_id: int, now: datetime) -> None:
+    from curation import app_settings
+    from curation.consent import is_quotable
+    from curation.errors import CurationError
+    from curation.quotes import workflow
+    from curation.store.quotes import Quote
+
+    post_quote = session.get(Quote, quote_id)
+    if post_quote is None or post_quote.status not in ("approved", "scheduled"):
+        return
+    if not is_quotable(
+        post_quote.response.respondent, allow_anonymous=app_settings.allow_anonymous(session)
+    ):
+        return  # withdrawn while sending: `_withdraw_if_refused` takes the post down
+    try:
+        workflow.mark_published(session, WORKER, quote_id, now=now)
+    except CurationError as exc:  # e.g. withdrawn meanwhile: the post is handled separately
+        log.info("quote %s not marked published: %s", quote_id, type(exc).__name__)
+
+
+def _note_health(db: Database, network: str, now: datetime, error: str, reconnect: bool) -> None:
+    with db.immediate_session() as session:
+        row = session.get(AccountHealth, network) or AccountHealth(network=network)
+        row.last_checked = now
+        row.ok = False
+        row.last_error = error
+        row.needs_reconnect = reconnect
+        session.add(row)
+
+
+def _send(
+    db: Database,
+    claim: Claim,
+    publisher: Publisher,
+    *,
+    now: datetime,
+    refusal: str | None,
+    backoff: Backoff,
+) -> tuple[PublishOutcome, bool]:
+    """Publish (or resolve) a claimed post; returns the outcome and whether to skip the network."""
+    post = claim.post
+    try:
+        result: Result | None = None
+        if claim.resolving:
+            result = publisher.find_existing(post)
+            if result is None and refusal is not None:
+                _finish(
+                    db,
+                    post.id,
+                    now,
+                    values={"status": PostStatus.CANCELLED.value, "last_error": refusal},
+                    action="post.refused",
+                    details={"network": post.network, "reason": refusal},
+                )
+                return PublishOutcome(post.id, post.network, "cancelled", error=refusal), False
+        if result is None:
+            result = publisher.publish(post, _media(post))
+    except RateLimited as exc:
+        reset = exc.reset_at if exc.reset_at and exc.reset_at > now else now + RATE_LIMIT_FALLBACK
+        status = PostStatus.UNKNOWN.value if claim.resolving else PostStatus.SCHEDULED.value
+        _finish(
+            db,
+            post.id,
+            now,
+            values={"status": status, "next_attempt_at": reset, "last_error": short_error(exc)},
+            action="post.rate_limited",
+            details={"network": post.network, "retry_at": reset.isoformat()},
+        )
+        return PublishOutcome(post.id, post.network, "rate_limited", error=short_error(exc)), True
+    except NotSent as exc:
+        attempts = _attempts(db, post.id)
+        if claim.resolving:
+            values = {"status": PostStatus.UNKNOWN.value, "next_attempt_at": now + UNKNOWN_RECHECK}
+        elif attempts >= backoff.max_attempts:
+            values = {"status": PostStatus.FAILED.value}
+        else:
+            values = {
+                "status": PostStatus.SCHEDULED.value,
+                "next_attempt_at": now + backoff.delay(attempts),
+            }
+        _finish(
+            db,
+            post.id,
+            now,
+            values={**values, "last_error": short_error(exc)},
+            action="post.retry" if values["status"] != "failed" else "post.failed",
+            details={"network": post.network, "attempts": attempts},
+        )
+        return PublishOutcome(
+            post.id, post.network, str(values["status"]), error=short_error(exc)
+        ), False
+    except AuthFailed as exc:
+        _finish(
+            db,
+            post.id,
+            now,
+            values={"status": PostStatus.NEEDS_RECONNECT.value, "last_error": short_error(exc)},
+            action="post.needs_reconnect",
+            details={"network": post.network},
+        )
+        _note_health(db, post.network, now, short_error(exc), True)
+        return PublishOutcome(
+            post.id, post.network, "needs_reconnect", error=short_error(exc)
+        ), True
+    except Permanent as exc:
+        _finish(
+            db,
+            post.id,
+            now,
+            values={"status": PostStatus.FAILED.value, "last_error": short_error(exc)},
+            action="post.failed",
+            details={"network": post.network},
+        )
+        return PublishOutcome(post.id, post.network, "failed", error=short_error(exc)), False
+    except (OutcomeUnknown, Exception) as exc:  # anything unclassified may have arrived
+        _finish(
+            db,
+            post.id,
+            now,
+            values={
+                "status": PostStatus.UNKNOWN.value,
+                "next_attempt_at": now + UNKNOWN_RECHECK,
+                "last_error": short_error(exc),
+            },
+            action="post.unknown",
+            details={"network": post.network},
+        )
+        return PublishOutcome(post.id, post.network, "unknown", error=short_error(exc)), False
+    _finish(
+        db,
+        post.id,
+        now,
+        values={
+            "status": PostStatus.POSTED.value,
+            "remote_id": result.remote_id,
+            "remote_url": result.url,
+            "reply_remote_id": result.reply_remote_id,
+            "posted_at": now,
+            "last_error": None,
+            "next_attempt_at": None,
+        },
+        action="post.published",
+        details={
+            "network": post.network,
+            "remote_id": result.remote_id,
+            "resolved": claim.resolving,
+        },
+    )
+    outcome = PublishOutcome(post.id, post.network, "posted", result.remote_id, result.url)
+    return _withdraw_if_refused(db, post, publisher, result, now) or outcome, False
+
+
+def _withdraw_if_refused(
+    db: Database, post: Outgoing, publisher: Publisher, result: Result, now: datetime
+) -> PublishOutcome | None:
+    """Consent withdrawn while the post was in flight: take it down at once."""
+    with db.session() as session:
+        row = session.get(Post, post.id)
+        reason = _refusal(session, row) if row is not None else None
+    if reason != WITHDRAWN_REASON:
+        return None
+    try:
+        for remote in (result.reply_remote_id, result.remote_id):
+            if remote:
+                publisher.delete(remote)
+    except Exception as exc:
+        log.warning("post %s: deleting after withdrawal failed: %s", post.id, short_error(exc))
+        return None
+    _finish(
+        db,
+        post.id,
+        now,
+        values={
+            "status": PostStatus.DELETED.value,
+            "last_error": "deleted: consent withdrawn while sending",
+        },
+        action="post.deleted",
+        details={"network": post.network, "reason": "withdrawn"},
+    )
+    return PublishOutcome(
+        post.id,
+        post.network,
+        "deleted",
+        result.remote_id,
+        result.url,
+        "consent withdrawn while sending",
+    )
+
+
+def _attempts(db: Database, post_id: int) -> int:
+    with db.session() as session:
+        post = session.get(Post, post_id)
+        return post.attempts if post is not None else 0
+
+
+def publish_due(
+    db: Database,
+    *,
+    now: datetime | None = None,
+    worker_id: str = "worker",
+    publishers: Mapping[str, Publisher] | None = None,
+    lease_seconds: int = 300,
+    limit: int | None = None,
+    backoff: Backoff | None = None,
+) -> list[PublishOutcome]:
+    """Publish every post due at `now` (at most `limit`); one network failing skips only itself."""
+    from curation.publishers.registry import publishers_from_environment
+
+    now = now or utcnow()
+    chosen = publishers if publishers is not None else publishers_from_environment()
+    backoff = backoff or Backoff()
+    recover_expired(db, now)
+    outcomes: list[PublishOutcome] = []
+    skip: set[str] = set()
+    while limit is None or len(outcomes) < limit:
+        claim = claim_next(
+            db,
+            now=now,
+            worker_id=worker_id,
+            lease_seconds=lease_seconds,
+            skip_networks=frozenset(skip),
+        )
+        if claim is None:
+            break
+        publisher = chosen.get(claim.post.network)
+        if publisher is None:
+            _finish(
+                db,
+                claim.post.id,
+                now,
+                values={
+                    "status": PostStatus.SCHEDULED.value,
+                    "next_attempt_at": now + RATE_LIMIT_FALLBACK,
+                    "last_error": f"no publisher for {claim.post.network}",
+                },
+                action="post.retry",
+                details={"network": claim.post.network},
+            )
+            skip.add(claim.post.network)
+            continue
+        refusal = _start_sending(db, claim, worker_id, now)
+        if refusal is not None and not claim.resolving:
+            if refusal != "claim lost":
+                outcomes.append(
+                    PublishOutcome(claim.post.id, claim.post.network, "refused", error=refusal)
+                )
+            continue
+        outcome, skip_network = _send(
+            db, claim, publisher, now=now, refusal=refusal, backoff=backoff
+        )
+        outcomes.append(outcome)
+        if skip_network:
+            skip.add(claim.post.network)
+    return outcomes
+
+
+def run_worker(
+    db: Database,
+    stop_event: threading.Event,
+    interval: float = 30.0,
+    *,
+    worker_id: str = "worker",
+    publishers: Mapping[str, Publisher] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> int:
+    """Publish due posts every `interval` seconds until `stop_event` is set; returns runs done."""
+    runs = 0
+    while not stop_event.is_set():
+        try:
+            publish_due(db, now=clock(), worker_id=worker_id, publishers=publishers)
+        except Exception as exc:  # keep the loop alive; the next run retries
+            log.error("publishing run failed: %s", short_error(exc))
+        runs += 1
+        stop_event.wait(interval)
+    return runs
+
+
+def install_stop_signals(stop_event: threading.Event) -> None:
+    """SIGTERM and SIGINT set `stop_event`, so the current post finishes before the loop ends."""
+
+    def _stop(_signum: int, _frame: object) -> None:
+        stop_event.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)

@@ -1,0 +1,1 @@
+"""Fake network servers for tests."""

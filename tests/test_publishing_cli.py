@@ -1,0 +1,124 @@
+"""The publishing CLI: schedule, list, publish-due, withdraw, accounts check, worker on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from curation.cli import app
+from curation.store import Database
+from curation.store.foundation import Consultation
+from curation.store.posts import Post
+from curation.store.quotes import Quote
+from tests.fakes.rows import approved_quote
+
+runner = CliRunner()
+
+
+def _quote(db: Database, consultation: Consultation, key: str = "r1") -> int:
+    with db.session() as session:
+        return approved_quote(session, consultation, key=key)
+
+
+def test_schedule_now_then_publish_due_writes_the_outbox(
+    db: Database, consultation: Consultation
+) -> None:
+    """`post schedule --at now`, `publish-due --once`: the outbox gets it; `posts` shows its id."""
+    quote_id = _quote(db, consultation)
+    out = runner.invoke(
+        app, ["post", "schedule", str(quote_id), "--network", "outbox", "--at", "now", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    scheduled = json.loads(out.stdout)
+    assert set(scheduled) >= {"id", "quote_id", "network", "status", "scheduled_at"}
+    assert scheduled["status"] == "scheduled" and scheduled["network"] == "outbox"
+    done = runner.invoke(app, ["publish-due", "--once", "--json"])
+    assert done.exit_code == 0, done.output
+    assert [r["status"] for r in json.loads(done.stdout)] == ["posted"]
+    listed = json.loads(runner.invoke(app, ["posts", "--status", "posted", "--json"]).stdout)
+    assert listed[0]["remote_id"] == f"post-{scheduled['id']}" and listed[0]["remote_url"]
+    folder = Path(os.environ["CURATION_DATA_DIR"]) / "outbox" / "outbox" / f"post-{scheduled['id']}"
+    assert (folder / "manifest.json").is_file()
+
+
+def test_unusable_time_exits_2_and_writes_nothing(db: Database, consultation: Consultation) -> None:
+    """A non-existent London time exits 2 with a one-line reason; no post is stored."""
+    quote_id = _quote(db, consultation)
+    out = runner.invoke(
+        app, ["post", "schedule", str(quote_id), "--network", "x", "--at", "2026-03-29 01:30"]
+    )
+    assert out.exit_code == 2
+    assert "does not exist" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    with db.session() as session:
+        assert session.query(Post).count() == 0
+
+
+def test_ambiguous_time_needs_fold(db: Database, consultation: Consultation) -> None:
+    """An autumn double time exits 2 without --fold and is accepted with --fold 1."""
+    quote_id = _quote(db, consultation)
+    base = ["post", "schedule", str(quote_id), "--network", "x", "--at", "2099-10-25 01:30"]
+    assert runner.invoke(app, base).exit_code == 2
+    done = runner.invoke(app, [*base, "--fold", "1", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["scheduled_at"].startswith("2099-10-25T01:30")
+
+
+def test_withdraw_cancels_and_is_idempotent(db: Database, consultation: Consultation) -> None:
+    """`withdraw` cancels pending posts and a second run reports nothing new."""
+    quote_id = _quote(db, consultation)
+    later = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d 12:00")
+    runner.invoke(app, ["post", "schedule", str(quote_id), "--network", "x", "--at", later])
+    with db.session() as session:
+        respondent_id = session.get(Quote, quote_id).response.respondent_id
+    first = json.loads(runner.invoke(app, ["withdraw", str(respondent_id), "--json"]).stdout)
+    assert len(first["cancelled"]) == 1 and first["newly_withdrawn"]
+    second = json.loads(runner.invoke(app, ["withdraw", str(respondent_id), "--json"]).stdout)
+    assert second["cancelled"] == [] and not second["newly_withdrawn"]
+
+
+def test_accounts_check_without_credentials_reports_outbox(db: Database) -> None:
+    """With no credentials every network runs in outbox mode and no secret is printed."""
+    out = runner.invoke(app, ["accounts", "check", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert {r["network"]: r["mode"] for r in rows} == {
+        "x": "outbox",
+        "bluesky": "outbox",
+        "mastodon": "outbox",
+        "outbox": "outbox",
+    }
+    assert all(r["ok"] for r in rows)
+
+
+def test_worker_stops_cleanly_on_sigterm(db: Database) -> None:
+    """`curation worker` exits 0 soon after SIGTERM."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from curation.cli import main; main()",
+            "worker",
+            "--interval",
+            "0.2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()  # "worker N started": the signal handlers are in place
+        assert "started" in line
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -1,0 +1,125 @@
+"""The Compose, Calendar and Accounts pages, driven by widget key with AppTest."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from curation.actors import Actor
+from curation.config import LONDON
+from curation.posts import service
+from curation.store import Database
+from curation.store.foundation import Consultation
+from curation.store.posts import Post
+from tests.fakes.rows import approved_quote
+from tests.fakes.servers import FakeMastodon
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _page(name: str, actor: Actor, **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=60)
+    at.session_state["actor"] = actor
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_compose_shows_counters_and_schedules_at_a_london_time(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """Compose fills the X text with a live weighted counter, shows the card, and schedules it."""
+    with db.session() as session:
+        quote_id = approved_quote(session, consultation)
+    at = _page("compose", curator, consultation_id=consultation.id)
+    assert at.selectbox(key="compose_quote").value == quote_id
+    text = at.text_area(key=f"compose_text_x_{quote_id}").value
+    assert "Ann Example" in text
+    assert any("/280" in c.value for c in at.caption)
+    assert at.text_area(key=f"compose_alt_{_card_id(db)}").value
+    day = (datetime.now(LONDON) + timedelta(days=2)).date()
+    at.date_input(key="compose_date").set_value(day).run()
+    at.time_input(key="compose_time").set_value(time(9, 15)).run()
+    at.button(key="compose_schedule").click().run()
+    assert not at.exception and at.success, [e.value for e in at.error]
+    with db.session() as session:
+        post = session.scalars(select(Post)).one()
+        assert post.scheduled_local == f"{day:%Y-%m-%d} 09:15" and post.network == "x"
+        assert post.card_id is not None and post.alt_text
+
+
+def _card_id(db: Database) -> int:
+    from curation.store.cards import Card
+
+    with db.session() as session:
+        return session.scalars(select(Card.id)).one()
+
+
+def test_compose_asks_for_a_fold_at_the_autumn_clock_change(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """Choosing 01:30 on the autumn change day shows a choice between the two UTC instants."""
+    with db.session() as session:
+        approved_quote(session, consultation)
+    at = _page("compose", curator, consultation_id=consultation.id)
+    at.date_input(key="compose_date").set_value(date(2027, 10, 31)).run()
+    at.time_input(key="compose_time").set_value(time(1, 30)).run()
+    assert not at.exception
+    assert at.radio(key="compose_fold").options == [
+        "first (BST): 00:30 UTC",
+        "second (GMT): 01:30 UTC",
+    ]
+
+
+def test_calendar_lists_the_week_and_cancels_a_post(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """The calendar shows this week's post and its Cancel button cancels it."""
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    with db.session() as session:
+        quote_id = approved_quote(session, consultation)
+        post = service.schedule_post(
+            session, curator, quote_id, "mastodon", soon, render_card=False
+        )
+    at = _page("calendar", curator, calendar_day=soon.astimezone(LONDON).date())
+    assert at.selectbox(key="calendar_post").value == post.id
+    at.button(key="calendar_cancel").click().run()
+    assert not at.exception and at.success
+    with db.session() as session:
+        assert session.get(Post, post.id).status == "cancelled"
+
+
+def test_accounts_page_tests_connections_without_showing_secrets(
+    db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Test connections checks the live Mastodon account (a fake) and never prints its token."""
+    server = FakeMastodon()
+    try:
+        monkeypatch.setenv("CURATION_MASTODON_ACCESS_TOKEN", "s3cret-value")
+        monkeypatch.setenv("CURATION_MASTODON_BASE", server.base)
+        at = _page("accounts", admin)
+        at.button(key="accounts_test").click().run()
+        assert not at.exception and at.success
+        frame = at.dataframe[0].value
+        rows = {r["network"]: r for r in frame.to_dict("records")}
+        assert list(rows) == ["x", "bluesky", "mastodon", "outbox"]
+        assert rows["mastodon"]["mode"] == "live" and rows["mastodon"]["account"] == "@desk"
+        assert rows["x"]["mode"] == "outbox"
+        assert "s3cret-value" not in str(frame.to_dict())
+        assert server.requests[-1].headers["authorization"] == "Bearer s3cret-value"
+    finally:
+        server.close()
+
+
+def test_curator_cannot_open_accounts(db: Database, curator: Actor) -> None:
+    """The Accounts page refuses a curator."""
+    at = AppTest.from_file(str(ROOT / "app_pages" / "accounts.py"), default_timeout=30)
+    at.session_state["actor"] = curator
+    at.run()
+    assert at.error and not at.exception

@@ -1,0 +1,169 @@
+"""The sign-in gate: nothing past this point runs for someone who has not signed in.
+
+Local accounts by default; single sign-on through `st.login` when secrets have an
+`[auth]` section. Sessions end after inactivity (`curation.auth.session_timeout`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from curation import auth, oidc
+from curation.actors import Actor
+from curation.errors import CurationError
+from curation.store import Database
+from curation.store.base import utcnow
+from ui.context import ACTOR_KEY
+
+LAST_SEEN_KEY = "auth_last_seen"
+MUST_CHANGE_KEY = "auth_must_change"
+METHOD_KEY = "auth_method"
+_NOTICE_KEY = "auth_notice"
+
+
+def _oidc_roles() -> Mapping[str, Any] | None:
+    """The role mapping when single sign-on is configured, else None."""
+    try:
+        if "auth" not in st.secrets:
+            return None
+        curation = st.secrets.get("curation") or {}
+        roles = dict(curation.get("roles") or {})
+        for extra in ("roles_by_email", "roles_by_group"):
+            if extra in curation and extra not in roles:
+                roles[extra] = dict(curation[extra])
+        return roles
+    except Exception:  # no secrets file at all, or an unreadable one
+        return None
+
+
+def sign_out(notice: str | None = None) -> None:
+    for key in (ACTOR_KEY, LAST_SEEN_KEY, MUST_CHANGE_KEY, METHOD_KEY):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[_NOTICE_KEY] = notice
+
+
+def signed_in_actor(db: Database) -> Actor:
+    """The signed-in actor; otherwise shows the sign-in (or password change) form and stops."""
+    now = utcnow()
+    roles = _oidc_roles()
+    who = st.session_state.get(ACTOR_KEY)
+    if isinstance(who, Actor):
+        last_seen = st.session_state.get(LAST_SEEN_KEY)
+        if auth.session_expired(last_seen, now, auth.session_timeout()):
+            was_oidc = st.session_state.get(METHOD_KEY) == "oidc"
+            sign_out("You were signed out after a period of inactivity.")
+            if was_oidc:
+                st.logout()
+            st.rerun()
+        st.session_state[LAST_SEEN_KEY] = now
+        if st.session_state.get(MUST_CHANGE_KEY):
+            _password_change_form(db, who)
+            st.stop()
+        _sign_out_button()
+        return who
+    if roles is not None:
+        _oidc_gate(db, roles)
+    else:
+        _sign_in_form(db)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop raises
+
+
+def _sign_out_button() -> None:
+    with st.sidebar:
+        if st.button("Sign out", key="signout", icon=":material/logout:"):
+            was_oidc = st.session_state.get(METHOD_KEY) == "oidc"
+            sign_out("You are signed out.")
+            if was_oidc:
+                st.logout()
+            st.rerun()
+
+
+def _show_notice() -> None:
+    notice = st.session_state.pop(_NOTICE_KEY, None)
+    if notice:
+        st.info(notice)
+
+
+def _sign_in_form(db: Database) -> None:
+    st.title("Quote desk")
+    _show_notice()
+    with st.form("signin", clear_on_submit=True):
+        st.subheader("Sign in")
+        name = st.text_input("User name", key="signin_name", max_chars=120)
+        password = st.text_input(
+            "Password", type="password", key="signin_password", max_chars=auth.MAX_PASSWORD_LENGTH
+        )
+        submitted = st.form_submit_button("Sign in", key="signin_submit", type="primary")
+    if not submitted:
+        return
+    with db.session() as session:
+        result = auth.sign_in(session, name, password)
+    if result is None:
+        st.error("That user name and password do not match an active account.")
+        return
+    st.session_state[ACTOR_KEY] = result.actor
+    st.session_state[LAST_SEEN_KEY] = utcnow()
+    st.session_state[MUST_CHANGE_KEY] = result.must_change_password
+    st.session_state[METHOD_KEY] = "password"
+    st.rerun()
+
+
+def _password_change_form(db: Database, who: Actor) -> None:
+    st.title("Choose a new password")
+    st.write(
+        f"Signed in as **{who.name}**. Your password was set for you; choose your own "
+        f"(at least {auth.MIN_PASSWORD_LENGTH} characters, not your user name)."
+    )
+    with st.form("newpw", clear_on_submit=True):
+        first = st.text_input(
+            "New password", type="password", key="newpw_1", max_chars=auth.MAX_PASSWORD_LENGTH
+        )
+        second = st.text_input(
+            "New password again", type="password", key="newpw_2", max_chars=auth.MAX_PASSWORD_LENGTH
+        )
+        submitted = st.form_submit_button("Save password", key="newpw_submit", type="primary")
+    if st.button("Sign out", key="signout"):
+        sign_out()
+        st.rerun()
+    if not submitted:
+        return
+    if first != second:
+        st.error("The two passwords differ.")
+        return
+    try:
+        with db.session() as session:
+            auth.complete_forced_change(session, who, first)
+    except CurationError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[MUST_CHANGE_KEY] = False
+    st.rerun()
+
+
+def _oidc_gate(db: Database, roles: Mapping[str, Any]) -> None:
+    st.title("Quote desk")
+    _show_notice()
+    if not st.user.is_logged_in:
+        st.button(
+            "Sign in with your organisation account",
+            key="oidc_signin",
+            on_click=st.login,
+            type="primary",
+        )
+        return
+    email, groups = oidc.identity_from_claims(st.user.to_dict())
+    with db.session() as session:
+        actor = oidc.oidc_sign_in(session, email, groups, roles)
+    if actor is None:
+        st.error("Your account has no role in the quote desk. Ask an administrator to add you.")
+        st.button("Sign out", key="signout", on_click=st.logout)
+        return
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state[LAST_SEEN_KEY] = utcnow()
+    st.session_state[METHOD_KEY] = "oidc"
+    st.rerun()
