@@ -51,7 +51,9 @@ def _store(session: Session, key: str, value: Any, actor: Actor) -> None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
-    audit.record(session, actor, "setting.change", "setting", key, {"before": before, "after": value})
+    audit.record(
+        session, actor, "setting.change", "setting", key, {"before": before, "after": value}
+    )
 
 
 def allow_anonymous(session: Session) -> bool:

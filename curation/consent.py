@@ -161,4 +161,3 @@ def attribution(respondent: Respondent, *, allow_anonymous: bool = False) -> str
         parts.append(respondent.organisation.strip())
     text = ", ".join(parts)
     return f"{text} ({respondent.region})" if respondent.region else text
-

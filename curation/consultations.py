@@ -99,7 +99,8 @@ def _build(data: dict[str, Any], *, is_demo: bool) -> Consultation:
 
 
 def ensure_bundled(session: Session, actor: Actor, slug: str = DEFAULT_SLUG) -> Consultation:
-    """The bundled consultation `slug`, stored on first use."""
+    """The bundled consultation `slug`, stored on first use (storing it needs an admin)."""
+    require(actor, Permission.READ_RESPONSES)
     found = session.scalar(select(Consultation).where(Consultation.slug == slug))
     if found:
         return found
@@ -107,7 +108,9 @@ def ensure_bundled(session: Session, actor: Actor, slug: str = DEFAULT_SLUG) -> 
 
 
 def list_consultations(session: Session) -> list[Consultation]:
-    return list(session.scalars(select(Consultation).order_by(Consultation.created_at, Consultation.id)))
+    return list(
+        session.scalars(select(Consultation).order_by(Consultation.created_at, Consultation.id))
+    )
 
 
 def get_consultation(session: Session, slug_or_id: str | int | None = None) -> Consultation:
@@ -124,7 +127,9 @@ def get_consultation(session: Session, slug_or_id: str | int | None = None) -> C
         return found
     stored = list_consultations(session)
     if not stored:
-        raise NotFound("no consultation stored yet: run `curation demo` or `curation consultation add`")
+        raise NotFound(
+            "no consultation stored yet: run `curation demo` or `curation consultation add`"
+        )
     return stored[-1]
 
 

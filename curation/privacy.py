@@ -19,7 +19,6 @@ the `retention_days` setting.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,22 +31,40 @@ from sqlalchemy.orm import Session
 
 from curation import app_settings, audit
 from curation.actors import Actor, Permission, require
+from curation.cards.service import delete_cards_for_respondent
 from curation.config import load_settings
 from curation.errors import NotFound, WorkflowError
 from curation.ingest.keys import pseudonym  # the importer's definition: one place
+from curation.media.erasure import delete_media_for_respondent
+from curation.quotes.workflow import delete_quotes_for_respondent
 from curation.store.base import utcnow
 from curation.store.foundation import ErasureRecord, Respondent, Response
+from curation.store.posts import Post
+from curation.store.quotes import Quote
 
 log = logging.getLogger(__name__)
 
-# Other features delete what they derived from a respondent. Looked up lazily so erasure
-# works before (and whether or not) a feature is installed; missing ones are reported.
-# Each is called as hook(session, actor, respondent_id) and returns how many things it removed.
-ERASURE_HOOKS: list[tuple[str, str]] = [
-    ("curation.cards", "delete_cards_for_respondent"),
-    ("curation.quotes", "delete_quotes_for_respondent"),
-    ("curation.media", "delete_media_for_respondent"),
-    ("curation.posts", "scrub_posts_for_respondent"),
+def _scrub_posts(session: Session, actor: Actor, respondent_id: int) -> int:
+    """Blank the words of a respondent's posts (rows stay for metrics and remote deletion)."""
+    posts = session.scalars(
+        select(Post)
+        .join(Quote, Quote.id == Post.quote_id)
+        .join(Response, Response.id == Quote.response_id)
+        .where(Response.respondent_id == respondent_id)
+    ).all()
+    for post in posts:
+        post.text, post.reply_text, post.alt_text, post.media_path = "", None, None, None
+    return len(posts)
+
+
+
+# What each feature derived from a respondent; erasure asks each to delete its share.
+# Each is called as step(session, actor, respondent_id) and returns how many things it removed.
+ERASURE_HOOKS: list[tuple[str, Callable[[Session, Actor, int], int]]] = [
+    ("cards", delete_cards_for_respondent),
+    ("quotes", delete_quotes_for_respondent),
+    ("media", delete_media_for_respondent),
+    ("posts", _scrub_posts),
 ]
 TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".txt", ".json")
 
@@ -73,7 +90,6 @@ class ErasureResult:
     responses_cleared: int = 0
     files_deleted: int = 0
     hooks_run: dict[str, int] = field(default_factory=dict)  # hook -> what it removed
-    hooks_missing: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -147,42 +163,8 @@ def _has_record(session: Session, consultation_id: int, marker: str) -> bool:
 
 
 def _run_hooks(session: Session, actor: Actor, respondent_id: int, result: ErasureResult) -> None:
-    for module_name, fn_name in ERASURE_HOOKS:
-        label = f"{module_name}.{fn_name}"
-        try:
-            fn: Callable[..., Any] | None = getattr(
-                importlib.import_module(module_name), fn_name, None
-            )
-        except ImportError:
-            fn = None
-        if fn is None:
-            result.hooks_missing.append(label)
-            continue
-        removed = fn(session, actor, respondent_id)  # the service convention
-        result.hooks_run[label] = removed if isinstance(removed, int) else len(removed or [])
-    if "curation.posts.scrub_posts_for_respondent" in result.hooks_missing:
-        result.hooks_run["posts (fallback)"] = _scrub_posts(session, respondent_id)
-
-
-def _scrub_posts(session: Session, respondent_id: int) -> int:
-    """Blank the words of a respondent's posts (rows stay for metrics and remote deletion).
-
-    Used until the posts feature provides its own `scrub_posts_for_respondent`.
-    """
-    try:
-        from curation.store.posts import Post
-        from curation.store.quotes import Quote
-    except ImportError:
-        return 0
-    posts = session.scalars(
-        select(Post)
-        .join(Quote, Quote.id == Post.quote_id)
-        .join(Response, Response.id == Quote.response_id)
-        .where(Response.respondent_id == respondent_id)
-    ).all()
-    for post in posts:
-        post.text, post.reply_text, post.alt_text, post.media_path = "", None, None, None
-    return len(posts)
+    for label, step in ERASURE_HOOKS:
+        result.hooks_run[label] = step(session, actor, respondent_id)
 
 
 def _delete_media_file(ref: str) -> int:

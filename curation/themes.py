@@ -54,9 +54,15 @@ def set_tags(session: Session, actor: Actor, response_id: int, theme_ids: Iterab
     response = session.get(Response, response_id)
     if response is None:
         raise NotFound(f"no response {response_id}")
-    before = sorted(session.scalars(select(ResponseTheme.theme_id).where(ResponseTheme.response_id == response_id)))
+    before = sorted(
+        session.scalars(
+            select(ResponseTheme.theme_id).where(ResponseTheme.response_id == response_id)
+        )
+    )
     session.execute(delete(ResponseTheme).where(ResponseTheme.response_id == response_id))
     after = sorted(set(theme_ids))
     for theme_id in after:
         session.add(ResponseTheme(response_id=response_id, theme_id=theme_id, source="manual"))
-    audit.record(session, actor, "response.tags", "response", response_id, {"before": before, "after": after})
+    audit.record(
+        session, actor, "response.tags", "response", response_id, {"before": before, "after": after}
+    )

@@ -23,7 +23,9 @@ def parse_role(value: str) -> Role:
 def get_user(session: Session, name: str) -> User:
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
-        raise NotFound(f"no user named {name!r}: add one with `curation user add {name} --role ROLE`")
+        raise NotFound(
+            f"no user named {name!r}: add one with `curation user add {name} --role ROLE`"
+        )
     return user
 
 

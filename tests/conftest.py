@@ -1,4 +1,4 @@
-"""Shared fixtures: fresh stores (SQLite always, PostgreSQL where a server answers), actors, a clock."""
+"""Shared fixtures: fresh stores (SQLite; PostgreSQL where a server answers), actors, a clock."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ def _postgres_admin_url() -> str | None:
     """The PostgreSQL server to test against, or None where none answers."""
     url = os.environ.get("CURATION_TEST_POSTGRES_URL") or DEFAULT_PG
     try:
-        engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"),
-                               connect_args={"connect_timeout": 2})
+        engine = create_engine(
+            make_url(url).set(drivername="postgresql+psycopg"), connect_args={"connect_timeout": 2}
+        )
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         engine.dispose()
@@ -61,8 +62,9 @@ def postgres_db() -> Iterator[Database]:
     """A migrated, empty PostgreSQL database of its own, dropped afterwards."""
     if _PG is None:
         pytest.skip("no PostgreSQL server answers (set CURATION_TEST_POSTGRES_URL)")
-    admin = create_engine(make_url(_PG).set(drivername="postgresql+psycopg"),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        make_url(_PG).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
     name = f"curation_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

@@ -21,20 +21,29 @@ from curation.store.foundation import Respondent
 
 def person(**kw: object) -> Respondent:
     base: dict[str, object] = dict(
-        name="Ffion Jones", organisation="Cwmni Cyf", region="Wales",
-        consent_to_quote=True, anonymous=False, withdrawn_at=None, erased_at=None,
+        name="Ffion Jones",
+        organisation="Cwmni Cyf",
+        region="Wales",
+        consent_to_quote=True,
+        anonymous=False,
+        withdrawn_at=None,
+        erased_at=None,
     )
     base.update(kw)
     return Respondent(**base)
 
 
-@pytest.mark.parametrize("value", ["yes", "Y", "TRUE", "1", "I agree", "ydw", "Ie", " Yes. ", "i agree!"])
+@pytest.mark.parametrize(
+    "value", ["yes", "Y", "TRUE", "1", "I agree", "ydw", "Ie", " Yes. ", "i agree!"]
+)
 def test_yes_answers_mean_yes(value: str) -> None:
     """Every accepted spelling of yes, English and Welsh, normalises to True."""
     assert parse_yes_no(value) is True
 
 
-@pytest.mark.parametrize("value", ["no", "N", "false", "0", "na", "I do not agree", "", None, "   "])
+@pytest.mark.parametrize(
+    "value", ["no", "N", "false", "0", "na", "I do not agree", "", None, "   "]
+)
 def test_no_and_blank_answers_mean_no(value: object) -> None:
     """No, its spellings and blank all normalise to False."""
     assert parse_yes_no(value) is False
@@ -58,7 +67,9 @@ def test_unclear_answers_are_ambiguous(value: str) -> None:
         ("Ydw, ond yn ddienw", True, True),
     ],
 )
-def test_combined_answers_give_consent_and_anonymity(value: str, quote: bool, anonymous: bool | None) -> None:
+def test_combined_answers_give_consent_and_anonymity(
+    value: str, quote: bool, anonymous: bool | None
+) -> None:
     """A combined consent question yields both the consent and the anonymity answer."""
     answer = parse_combined(value)
     assert (answer.quote, answer.anonymous, answer.ambiguous) == (quote, anonymous, False)
@@ -118,4 +129,9 @@ def test_exclusion_reasons() -> None:
     assert exclusion_reason(person()) is None
     assert exclusion_reason(person(consent_to_quote=False)) == "not consented"
     assert exclusion_reason(person(anonymous=True)) == "anonymous"
-    assert exclusion_reason(person(consent_to_quote=False, withdrawn_at=datetime(2026, 1, 1, tzinfo=UTC))) == "withdrawn"
+    assert (
+        exclusion_reason(
+            person(consent_to_quote=False, withdrawn_at=datetime(2026, 1, 1, tzinfo=UTC))
+        )
+        == "withdrawn"
+    )

@@ -222,7 +222,7 @@ def test_erasure_deletes_the_recording_its_cues_and_asset(
         rid = response.id
     with db.session() as session:
         result = erase_respondent(session, LOCAL_ADMIN, respondent_id, now=now)
-        assert "curation.media.delete_media_for_respondent" in result.hooks_run
+        assert result.hooks_run["media"] >= 1
     with db.session() as session:
         assert not stored.exists()
         assert session.scalar(select(func.count()).select_from(MediaAsset)) == 0

@@ -396,10 +396,9 @@ def test_erasure_scrubs_quote_words_but_keeps_rows(
     from curation.privacy import erase_respondent
     from curation.withdrawal import withdraw_respondent
 
-    # Only this feature's hook: the erasure flow finds it by name and passes the actor.
-    monkeypatch.setattr(
-        privacy, "ERASURE_HOOKS", [("curation.quotes", "delete_quotes_for_respondent")]
-    )
+    # Only this feature's step: the erasure flow passes the actor.
+    steps = [("quotes", workflow.delete_quotes_for_respondent)]
+    monkeypatch.setattr(privacy, "ERASURE_HOOKS", steps)
 
     rid = _response(db, consultation)
     with db.session() as session:
@@ -411,7 +410,7 @@ def test_erasure_scrubs_quote_words_but_keeps_rows(
         withdraw_respondent(session, LOCAL_ADMIN, person, now=now)
     with db.session() as session:
         result = erase_respondent(session, LOCAL_ADMIN, person, now=now)
-        assert "curation.quotes.delete_quotes_for_respondent" in result.hooks_run
+        assert result.hooks_run == {"quotes": 1}
     with db.session() as session:
         stored = session.get(Quote, qid)
         assert stored is not None and (stored.text, stored.status, stored.notes) == (

@@ -24,8 +24,7 @@ def test_migrations_match_the_models(any_db: Database) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     # Full-text search objects (FTS5 table and its shadow tables, the GIN index) are not models.
     diff = [
-        d for d in diff
-        if not (isinstance(d, tuple) and "_fts" in str(getattr(d[1], "name", d[1])))
+        d for d in diff if not (isinstance(d, tuple) and "_fts" in str(getattr(d[1], "name", d[1])))
     ]
     assert diff == []
 
@@ -73,14 +72,27 @@ def test_quotable_clause_agrees_with_the_rule(any_db: Database) -> None:
         people = [
             Respondent(consultation_id=c.id, source_key="a", name="Ann", consent_to_quote=True),
             Respondent(consultation_id=c.id, source_key="b", name="Ben", consent_to_quote=False),
-            Respondent(consultation_id=c.id, source_key="c", name="Cy", consent_to_quote=True, anonymous=True),
-            Respondent(consultation_id=c.id, source_key="d", name="Di", consent_to_quote=True,
-                       withdrawn_at=datetime(2026, 1, 1, tzinfo=UTC)),
+            Respondent(
+                consultation_id=c.id,
+                source_key="c",
+                name="Cy",
+                consent_to_quote=True,
+                anonymous=True,
+            ),
+            Respondent(
+                consultation_id=c.id,
+                source_key="d",
+                name="Di",
+                consent_to_quote=True,
+                withdrawn_at=datetime(2026, 1, 1, tzinfo=UTC),
+            ),
             Respondent(consultation_id=c.id, source_key="e", name="", consent_to_quote=True),
         ]
         session.add_all(people)
     with any_db.session() as session:
         names = session.scalars(select(Respondent.source_key).where(quotable_clause())).all()
         assert sorted(names) == ["a"]
-        with_anon = session.scalars(select(Respondent.source_key).where(quotable_clause(allow_anonymous=True))).all()
+        with_anon = session.scalars(
+            select(Respondent.source_key).where(quotable_clause(allow_anonymous=True))
+        ).all()
         assert sorted(with_anon) == ["a", "c"]

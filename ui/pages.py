@@ -1,4 +1,4 @@
-"""The dashboard's pages and the permission each needs; navigation shows only what a role may use."""
+"""The dashboard's pages and the permission each needs; a role sees only its own pages."""
 
 from __future__ import annotations
 
@@ -17,18 +17,74 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("app_pages/responses.py", "Responses", ":material/forum:", Permission.READ_RESPONSES, "Curate"),
-    PageSpec("app_pages/import_responses.py", "Import", ":material/upload_file:", Permission.IMPORT_RESPONSES, "Curate"),
-    PageSpec("app_pages/pick.py", "Pick quote", ":material/format_quote:", Permission.PICK_QUOTES, "Curate"),
-    PageSpec("app_pages/quotes.py", "Quotes", ":material/fact_check:", Permission.PICK_QUOTES, "Curate"),
-    PageSpec("app_pages/media.py", "Media", ":material/graphic_eq:", Permission.IMPORT_RESPONSES, "Curate"),
-    PageSpec("app_pages/balance.py", "Balance", ":material/balance:", Permission.VIEW_BALANCE, "Manage"),
-    PageSpec("app_pages/engagement.py", "Engagement", ":material/insights:", Permission.VIEW_ENGAGEMENT, "Manage"),
-    PageSpec("app_pages/compose.py", "Compose", ":material/edit_square:", Permission.COMPOSE_POSTS, "Publish"),
-    PageSpec("app_pages/calendar.py", "Calendar", ":material/calendar_month:", Permission.SCHEDULE_POSTS, "Publish"),
-    PageSpec("app_pages/accounts.py", "Accounts", ":material/manage_accounts:", Permission.MANAGE_ACCOUNTS, "Publish"),
-    PageSpec("app_pages/preview.py", "Preview", ":material/image:", Permission.PREVIEW_CARDS, "Cards"),
-    PageSpec("app_pages/brand.py", "Brand", ":material/palette:", Permission.PREVIEW_CARDS, "Cards"),
+    PageSpec(
+        "app_pages/responses.py",
+        "Responses",
+        ":material/forum:",
+        Permission.READ_RESPONSES,
+        "Curate",
+    ),
+    PageSpec(
+        "app_pages/import_responses.py",
+        "Import",
+        ":material/upload_file:",
+        Permission.IMPORT_RESPONSES,
+        "Curate",
+    ),
+    PageSpec(
+        "app_pages/pick.py",
+        "Pick quote",
+        ":material/format_quote:",
+        Permission.PICK_QUOTES,
+        "Curate",
+    ),
+    PageSpec(
+        "app_pages/quotes.py", "Quotes", ":material/fact_check:", Permission.PICK_QUOTES, "Curate"
+    ),
+    PageSpec(
+        "app_pages/media.py",
+        "Media",
+        ":material/graphic_eq:",
+        Permission.IMPORT_RESPONSES,
+        "Curate",
+    ),
+    PageSpec(
+        "app_pages/balance.py", "Balance", ":material/balance:", Permission.VIEW_BALANCE, "Manage"
+    ),
+    PageSpec(
+        "app_pages/engagement.py",
+        "Engagement",
+        ":material/insights:",
+        Permission.VIEW_ENGAGEMENT,
+        "Manage",
+    ),
+    PageSpec(
+        "app_pages/compose.py",
+        "Compose",
+        ":material/edit_square:",
+        Permission.COMPOSE_POSTS,
+        "Publish",
+    ),
+    PageSpec(
+        "app_pages/calendar.py",
+        "Calendar",
+        ":material/calendar_month:",
+        Permission.SCHEDULE_POSTS,
+        "Publish",
+    ),
+    PageSpec(
+        "app_pages/accounts.py",
+        "Accounts",
+        ":material/manage_accounts:",
+        Permission.MANAGE_ACCOUNTS,
+        "Publish",
+    ),
+    PageSpec(
+        "app_pages/preview.py", "Preview", ":material/image:", Permission.PREVIEW_CARDS, "Cards"
+    ),
+    PageSpec(
+        "app_pages/brand.py", "Brand", ":material/palette:", Permission.PREVIEW_CARDS, "Cards"
+    ),
     PageSpec("app_pages/users.py", "Users", ":material/group:", Permission.MANAGE_USERS, "Admin"),
     PageSpec("app_pages/privacy.py", "Privacy", ":material/shield:", Permission.ERASE, "Admin"),
     PageSpec("app_pages/audit.py", "Audit", ":material/history:", Permission.VIEW_AUDIT, "Admin"),

@@ -29,15 +29,17 @@ def _root(as_user: AsUser = None, consultation: ConsultationOpt = None) -> None:
 
 def _register() -> None:
     # Imported here so each module can use `app` without import cycles.
-    from curation.cli import foundation  # noqa: F401
-    from curation.cli import responses  # noqa: F401
-    from curation.cli import quotes  # noqa: F401
-    from curation.cli import access  # noqa: F401
-    from curation.cli import metrics  # noqa: F401
-    from curation.cli import media  # noqa: F401
-    from curation.cli import publishing  # noqa: F401
-    from curation.cli import cards  # noqa: F401
-    from curation.cli import ingest  # noqa: F401
+    from curation.cli import (
+        access,  # noqa: F401
+        cards,  # noqa: F401
+        foundation,  # noqa: F401
+        ingest,  # noqa: F401
+        media,  # noqa: F401
+        metrics,  # noqa: F401
+        publishing,  # noqa: F401
+        quotes,  # noqa: F401
+        responses,  # noqa: F401
+    )
 
 
 def main() -> None:

@@ -115,8 +115,6 @@ def erase(respondent_id: int, as_user: AsUser = None, json_out: JsonFlag = False
         )
         for label, count in result.hooks_run.items():
             typer.echo(f"  {label}: {count}")
-        for label in result.hooks_missing:
-            typer.echo(f"  not installed, skipped: {label}")
 
 
 @retention_app.command("apply")

@@ -55,6 +55,7 @@ def ensure_asset(
     session: Session, actor: Actor, info: MediaInfo, sha: str, rel: str, now: datetime
 ) -> MediaAsset:
     """The `MediaAsset` row for stored content, created on first sight."""
+    require(actor, Permission.IMPORT_RESPONSES)
     asset = session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha))
     if asset is None:
         asset = MediaAsset(

@@ -117,7 +117,7 @@ def import_x_csv(
         raise UnusableInput(f"{path.name}: {'; '.join(errors[:5])}{more}; nothing imported")
     ours = dict(session.execute(
         select(Post.remote_id, Post.id).where(Post.network == "x", Post.remote_id.is_not(None))
-    ).tuples().all())
+    ).all())
     report = CsvImportReport(rows=len(rows))
     for _row, tweet_id, counters in rows:
         post_id = ours.get(tweet_id)

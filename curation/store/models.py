@@ -1,6 +1,7 @@
 """Every model module, imported so `Base.metadata` is complete (Alembic, tests)."""
 
 from curation.store.base import Base
+from curation.store.cards import Card  # noqa: F401
 from curation.store.foundation import (
     AuditEntry,
     Consultation,
@@ -14,11 +15,10 @@ from curation.store.foundation import (
     Theme,
     User,
 )
-from curation.store.quotes import Quote, QuoteNote, QuoteStatus  # noqa: F401
-from curation.store.cards import Card  # noqa: F401
 from curation.store.media import MediaAsset, TranscriptCue  # noqa: F401
-from curation.store.posts import AccountHealth, Post, PostingSlot  # noqa: F401
 from curation.store.metrics import MetricSnapshot  # noqa: F401
+from curation.store.posts import AccountHealth, Post, PostingSlot  # noqa: F401
+from curation.store.quotes import Quote, QuoteNote, QuoteStatus  # noqa: F401
 
 __all__ = [
     "AuditEntry",

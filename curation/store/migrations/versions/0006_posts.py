@@ -1,14 +1,14 @@
 """posts, accounts and publishing attempts
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
