@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import operator
+import os
 import re
 import subprocess
 import sys
@@ -43,6 +44,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
 _LINE = re.compile(r"^(?P<name>[A-Za-z][\w ,+]*?):\s+(?P<value>-?\d+(?:\.\d+)?)\s*(\(.*\))?$")
 # cards.py prints its batch rate inside a sentence: "... 123 cards_per_second (...".
 _INLINE = re.compile(r"(?P<value>\d+(?:\.\d+)?) (?P<name>cards_per_second)\b")
+# ... and its CPU cost per card, which a busy shared machine barely changes.
+_CPU = re.compile(r"median CPU (?P<value>\d+(?:\.\d+)?) ms per card")
 
 
 @dataclass
@@ -69,6 +72,8 @@ def parse(module: str, output: str) -> list[Figure]:
             figures.append(Figure(module, match["name"], float(match["value"])))
         for inline in _INLINE.finditer(line):
             figures.append(Figure(module, inline["name"], float(inline["value"])))
+        for cpu in _CPU.finditer(line):
+            figures.append(Figure(module, "median_cpu_ms_per_card", float(cpu["value"])))
     return figures
 
 
@@ -112,16 +117,19 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     figures: list[Figure] = []
     failures: list[str] = []
+    loads: list[str] = []  # wall-clock figures slow down when others share the cores
     for module, (full, quick) in MODULES.items():
         if options.only and module not in options.only:
             continue
         print(f"running benchmarks.{module} …", file=sys.stderr, flush=True)
+        loads.append(f"{module} {os.getloadavg()[0]:.1f}")
         found, error, seconds = run(module, quick if options.quick else full)
         print(f"  done in {seconds:.0f} s", file=sys.stderr, flush=True)
         figures.extend(found)
         if error:
             failures.append(f"{module}: {error}")
     print(table(figures))
+    print(f"load average when each started ({os.cpu_count()} cores): " + ", ".join(loads))
     for failure in failures:
         print(f"FAILED {failure}")
     missed = [f for f in figures if f.target and not COMPARE[f.target[0]](f.value, f.target[1])]

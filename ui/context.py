@@ -15,7 +15,7 @@ ACTOR_KEY = "actor"
 CONSULTATION_KEY = "consultation_id"
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="Preparing the store (on first run this loads the demo data)…")
 def _database(url: str) -> Database:
     from curation import bootstrap
 
