@@ -30,4 +30,4 @@ for i, spec in enumerate(pages_for(actor)):
     sections.setdefault(spec.section, []).append(
         st.Page(spec.path, title=spec.title, icon=spec.icon, default=i == 0)
     )
-st.navigation(sections).run()
+st.navigation(sections, expanded=True).run()

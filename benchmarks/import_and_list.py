@@ -116,11 +116,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _time_page(db: Database, consultation_id: int) -> None:
-    try:
-        from curation.responses import ResponseFilter, list_responses
-    except ImportError:  # pragma: no cover - the listing ships separately
-        print("page_ms: unavailable (curation.responses not found)")
-        return
+    from curation.responses import ResponseFilter, list_responses
+
     flt = ResponseFilter(search="broadband")
     with db.session() as session:
         list_responses(session, LOCAL_ADMIN, consultation_id, flt)  # warm the caches once
