@@ -32,7 +32,9 @@ def describe(content: CardContent, template: str, fmt: str, brand: Brand) -> str
     if content.question_label:
         number = f"question {content.question_number}" if content.question_number else "a question"
         question = f" answering {number} ({content.question_label})"
-    where = f" of the {content.consultation_title}" if content.consultation_title else ""
+    where = (
+        f" in the consultation “{content.consultation_title}”" if content.consultation_title else ""
+    )
     shows = (
         f"{_FORMATS.get(fmt, 'A')} quote card from {brand.organisation}{question}{where}. "
         f"It shows {_LOOKS.get(template, 'the quote')}, with the {brand.organisation} logo "
