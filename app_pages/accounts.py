@@ -26,7 +26,7 @@ else:
     with db.session() as session:
         rows = accounts.account_health(session, actor)
 
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="accounts_table")
+st.dataframe(pd.DataFrame(rows).fillna(""), hide_index=True, width="stretch", key="accounts_table")
 for row in rows:
     if row["needs_reconnect"]:
         st.warning(f"{row['network']}: the credentials were refused; update them and test again.")

@@ -44,11 +44,16 @@ if rows:
         frame, x="when", y="network", color="status", hover_data=["id", "quote_id"], title=None
     )
     chart.update_traces(marker={"size": 12})
+    # The whole week or month, even with one post: else plotly zooms to milliseconds.
+    chart.update_xaxes(range=[datetime.combine(first, time.min), datetime.combine(last, time.min)],
+                       tickformat="%a %d %b", title=None)
     st.plotly_chart(chart, width="stretch", key="calendar_chart")
     for day, group in frame.groupby("day", sort=True):
         st.markdown(f"**{date.fromisoformat(str(day)):%A %d %B}**")
         st.dataframe(
-            group[["time", "network", "status", "id", "quote_id", "remote_url", "last_error"]],
+            group[
+                ["time", "network", "status", "id", "quote_id", "remote_url", "last_error"]
+            ].fillna(""),  # blank cells, not "None"
             hide_index=True,
             width="stretch",
             key=f"calendar_table_{day}",

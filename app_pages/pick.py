@@ -29,6 +29,16 @@ def _use_suggestion(start: int, end: int) -> None:
     st.session_state["pick_end"] = end
 
 
+if "response_id" in st.query_params:  # links from other pages, e.g. Engagement's top quotes
+    linked = st.query_params.get("response_id", "")
+    del st.query_params["response_id"]
+    if linked.isdigit():
+        st.session_state["pick_response_id"] = int(linked)
+# Arriving from another page: show the chosen id in the box (set before the widget exists).
+chosen_id = st.session_state.get("pick_response_id")
+if chosen_id and st.session_state.get("pick_response_input") != chosen_id:
+    st.session_state["pick_response_input"] = int(chosen_id)
+
 st.number_input(
     "Response id",
     min_value=1,
@@ -38,11 +48,6 @@ st.number_input(
     on_change=_choose_response,
     help="Or choose a response on the Responses page.",
 )
-if "response_id" in st.query_params:  # links from other pages, e.g. Engagement's top quotes
-    linked = st.query_params.get("response_id", "")
-    del st.query_params["response_id"]
-    if linked.isdigit():
-        st.session_state["pick_response_id"] = int(linked)
 response_id = st.session_state.get("pick_response_id")
 if not response_id:
     st.info("Choose a response on the Responses page, or type its id above.")

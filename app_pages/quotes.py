@@ -15,6 +15,7 @@ db = context.database()
 consultation_id = context.consultation_id()
 can_approve = actor.can(Permission.APPROVE_QUOTES)
 FLASH = "quotes_flash"
+ANY = "Any"  # a real option: a None option would make Streamlit show a clear (×) icon
 
 st.title("Quotes")
 
@@ -43,21 +44,20 @@ cols = st.columns(4)
 status = cols[0].selectbox("Status", ["any", *filters.statuses], index=1, key="quotes_status")
 question = cols[1].selectbox(
     "Question",
-    [None, *filters.questions],
+    [ANY, *filters.questions],
     key="quotes_question",
-    format_func=lambda n: "Any" if n is None else f"Q{n} {filters.questions[n]}",
+    format_func=lambda n: ANY if n == ANY else f"Q{n} {filters.questions[n]}",
 )
 mission = cols[2].selectbox(
     "Mission",
-    [None, *filters.missions],
+    [ANY, *filters.missions],
     key="quotes_mission",
-    format_func=lambda s: "Any" if s is None else filters.missions[s],
+    format_func=lambda s: ANY if s == ANY else filters.missions[s],
 )
 region = cols[3].selectbox(
     "Region",
-    [None, *filters.regions],
+    [ANY, *filters.regions],
     key="quotes_region",
-    format_func=lambda r: "Any" if r is None else r,
 )
 
 flash = st.session_state.pop(FLASH, None)
@@ -70,11 +70,17 @@ with db.session() as session:
         actor,
         consultation_id,
         status=None if status == "any" else status,
-        question=question,
-        theme=mission,
-        region=region,
+        question=None if question == ANY else question,
+        theme=None if mission == ANY else mission,
+        region=None if region == ANY else region,
     )
 st.caption(f"{len(rows)} quote(s)")
+if not rows:
+    wanted = "" if status == "any" else f"{status} "
+    st.info(
+        f"No {wanted}quotes match these filters. Pick one on the Responses page, "
+        "or choose another status or filter."
+    )
 
 for row in rows:
     with st.container(border=True, key=f"quote_{row.id}"):

@@ -131,9 +131,9 @@ for row in result.items:
         st.markdown(f"**{escape_markdown(row.attribution)}**")
         if row.missions:
             st.caption(escape_markdown("Missions: " + ", ".join(row.missions)))
-        buttons = st.columns([1, 1, 4])
-        buttons[0].button("Details", key=f"detail_{row.id}", on_click=_show_detail, args=(row.id,))
-        if can_pick and buttons[1].button("Pick quotes", key=f"pick_{row.id}"):
+        buttons = st.container(horizontal=True, gap="small")  # side by side, left-aligned
+        buttons.button("Details", key=f"detail_{row.id}", on_click=_show_detail, args=(row.id,))
+        if can_pick and buttons.button("Pick quotes", key=f"pick_{row.id}"):
             st.session_state["pick_response_id"] = row.id
             st.switch_page("app_pages/pick.py")
 

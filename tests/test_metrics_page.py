@@ -189,3 +189,19 @@ def test_removing_the_demo_takes_its_published_history_with_it(
         demo.remove_demo(session, LOCAL_ADMIN, c)
     with db.session() as session:
         assert session.scalar(select(func.count(MetricSnapshot.id))) == 0
+
+
+def test_one_day_series_gets_a_days_wide_axis() -> None:
+    """A series with one day has a padded date range with day ticks and a day-wide bar."""
+    import pandas as pd
+
+    from curation.metrics.charts import DAY_MS, brand_palette, series_figure
+
+    series = pd.DataFrame(
+        {"day": [datetime(2026, 11, 3).date()], "engagements": [5], "engagements_gained": [2]}
+    )
+    fig = series_figure(series, brand_palette())
+    first, last = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert (first, last) == (pd.Timestamp("2026-11-02"), pd.Timestamp("2026-11-04"))
+    assert fig.layout.xaxis.dtick == DAY_MS
+    assert fig.data[0].width == 0.8 * DAY_MS

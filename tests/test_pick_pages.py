@@ -177,3 +177,30 @@ def test_pages_render_or_refuse_for_every_role(db, consultation, page, role) -> 
     at = _page(page, actor, consultation_id=consultation.id)
     refused = any("cannot use this page" in e.value for e in at.error)
     assert refused is not actor.can(spec.permission)
+
+
+def test_chosen_response_id_is_shown_in_the_id_box(db, consultation, curator) -> None:
+    """Arriving with a response chosen elsewhere, the "Response id" box shows its id."""
+    rid = _response(db, consultation)
+    at = _page("pick", curator, pick_response_id=rid)
+    assert at.number_input(key="pick_response_input").value == rid
+
+
+def test_highlight_adds_no_extra_spaces_around_suggestions() -> None:
+    """Highlighted sentences drop one neighbouring space (the highlight's padding replaces it)."""
+    from curation.quotes.picking import highlight_markdown
+
+    text = "Good work. Funding helps. Our college. I hope."
+    assert highlight_markdown(text, [(11, 25), (26, 38)]) == (
+        "Good work\\.:orange-background[Funding helps\\.]"
+        ":orange-background[Our college\\.]I hope\\."
+    )
+    assert highlight_markdown(text, []) == "Good work\\. Funding helps\\. Our college\\. I hope\\."
+
+
+def test_empty_quotes_list_says_what_to_do(db, consultation, curator) -> None:
+    """With no draft quotes the page says where to pick one; the Any filters are real options."""
+    at = _page("quotes", curator)
+    assert at.selectbox(key="quotes_status").value == "draft"
+    assert at.selectbox(key="quotes_question").value == "Any"
+    assert any("No draft quotes" in i.value and "Responses page" in i.value for i in at.info)

@@ -15,6 +15,8 @@ from curation.config import load_settings
 from curation.metrics.aggregate import BREAKDOWNS
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+DAY_MS = 86_400_000  # plotly measures date axes in milliseconds
+MIN_DAYS_SHOWN = 7  # shorter series get a padded range and one tick a day
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 # Used only when assets/brand.toml is absent or has no colours.
 _FALLBACK = {"primary": "#1B4F72", "accent": "#E67E22", "background": "#FFFFFF", "text": "#1C2833"}
@@ -99,7 +101,20 @@ def series_figure(series: pd.DataFrame, palette: Palette) -> go.Figure:
                 marker_color=palette.primary)
     fig.add_scatter(x=series["day"], y=series["engagements_gained"], name="Engagements gained",
                     mode="lines+markers", line={"color": palette.accent})
+    fig.update_traces(selector={"type": "bar"}, width=0.8 * DAY_MS)  # daily bars, not hairlines
+    _day_axis(fig, series["day"])
     return _layout(fig, palette, "Engagement over time")
+
+
+def _day_axis(fig: go.Figure, days: pd.Series) -> None:
+    """A date x axis at least a few days wide, so one day's data doesn't get millisecond ticks."""
+    fig.update_xaxes(type="date", tickformat="%d %b")
+    if days.empty:
+        return
+    first, last = pd.to_datetime(days.min()), pd.to_datetime(days.max())
+    if last - first < pd.Timedelta(days=MIN_DAYS_SHOWN):
+        fig.update_xaxes(range=[first - pd.Timedelta(days=1), last + pd.Timedelta(days=1)],
+                         dtick=DAY_MS)
 
 
 def breakdown_figure(frame: pd.DataFrame, by: str, palette: Palette, top: int = 15) -> go.Figure:

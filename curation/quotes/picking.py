@@ -109,10 +109,16 @@ def highlight_markdown(text: str, ranges: Sequence[tuple[int, int]]) -> str:
     for start, end in sorted(ranges):
         if start < pos:
             continue
-        out.append(escape_markdown(text[pos:start]))
+        before = text[pos:start]
+        # The highlight's padding already separates it from its neighbours; one space more
+        # would show as a wide gap. So one plain space on each side of a highlight is dropped.
+        if pos > 0 and before.startswith(" "):
+            before = before[1:]
+        out.append(escape_markdown(before[:-1] if before.endswith(" ") else before))
         out.append(":orange-background[" + escape_markdown(text[start:end]) + "]")
         pos = end
-    out.append(escape_markdown(text[pos:]))
+    after = text[pos:]
+    out.append(escape_markdown(after[1:] if pos > 0 and after.startswith(" ") else after))
     return "".join(out).replace("\n", "  \n")
 
 
