@@ -11,6 +11,7 @@ from curation.cards.templates import FORMATS, TEMPLATES
 from curation.config import LONDON
 from curation.errors import CurationError
 from curation.posts import compose, service
+from curation.posts.video import audiogram_possible
 from ui import context
 
 UNITS = {"x": "weighted", "bluesky": "graphemes"}
@@ -45,9 +46,22 @@ try:
     with db.session() as session:
         drafts = service.draft_texts(session, actor, quote_id)
         preview = service.card_preview(session, actor, quote_id, template, fmt)
+        can_audiogram = audiogram_possible(session, actor, quote_id)
 except CurationError as exc:
     st.error(str(exc))
     st.stop()
+
+media = "card"
+if can_audiogram:  # a recorded answer with media consent from a named respondent
+    media = st.radio(
+        "Attach",
+        ["card", "audiogram"],
+        horizontal=True,
+        key=f"compose_media_{quote_id}",
+        format_func=lambda m: (
+            "The quote card (image)" if m == "card" else "The audiogram (captioned video)"
+        ),
+    )
 
 left, right = st.columns([2, 3])
 with left:
@@ -135,6 +149,7 @@ if st.button("Schedule", key="compose_schedule", type="primary", disabled=not ne
                     template=template,
                     fmt=fmt,
                     fold=fold,
+                    media=media,
                 )
                 st.success(
                     f"{network}: post {post.id} scheduled for {post.scheduled_local} London."

@@ -82,6 +82,12 @@ def _refusal(session: Session, post: Post) -> str | None:
         return WITHDRAWN_REASON
     if quote.status not in ("approved", "scheduled", "published"):
         return f"quote is {quote.status}, not approved"
+    if (post.media_path or "").lower().endswith(".mp4"):
+        from curation.media.audiogram import media_refusal
+
+        refused = media_refusal(session, post.quote_id)  # media consent may have been withdrawn
+        if refused is not None:
+            return f"audiogram refused: {refused}"
     return None
 
 
@@ -134,7 +140,8 @@ def _media(post: Outgoing) -> Media | None:
         return None
     path = Path(post.media_path)
     if not path.is_file():
-        raise Permanent("the card image is missing; render the card again")
+        what = "audiogram video" if path.suffix.lower() == ".mp4" else "card image"
+        raise Permanent(f"the {what} is missing; make it again")
     mime = (
         "video/mp4" if path.suffix.lower() == ".mp4" else f"image/{path.suffix.lstrip('.').lower()}"
     )

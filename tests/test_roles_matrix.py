@@ -64,6 +64,12 @@ def a(*args: Any, **kwargs: Any) -> Callable[[Ctx, Session], Args]:
 
 MISSING = 99_999  # an id that does not exist: the role check must come before the lookup
 
+
+def _missing_quote_context() -> Any:
+    from curation.posts.service import QuoteContext
+
+    return QuoteContext(MISSING, "words", "Ann", "A question?", None)
+
 MATRIX: dict[str, Entry] = {
     # access (this feature)
     "curation.accounts.create_user": Entry(
@@ -176,6 +182,9 @@ MATRIX: dict[str, Entry] = {
     "curation.posts.service.card_preview": Entry(P.COMPOSE_POSTS, a(MISSING)),
     "curation.posts.service.composable_quotes": Entry(
         P.COMPOSE_POSTS, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.posts.video.audiogram_possible": Entry(P.COMPOSE_POSTS, a(MISSING)),
+    "curation.posts.video.attach_audiogram": Entry(P.SCHEDULE_POSTS, lambda _c, _s: (
+        (_missing_quote_context(), None), {"now": NOW})),
     # erasure and withdrawal hooks
     "curation.quotes.delete_quotes_for_respondent": Entry(
         P.ERASE, lambda c, _s: ((c.respondent_id,), {"now": NOW})),

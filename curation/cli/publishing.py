@@ -34,6 +34,12 @@ def post_schedule(
     fold: Annotated[
         int | None, typer.Option("--fold", help="0 or 1 at the autumn clock change.")
     ] = None,
+    media: Annotated[
+        str,
+        typer.Option(
+            "--media", help="card, or audiogram (the quote's MP4; needs media consent)."
+        ),
+    ] = "card",
     as_user: AsUser = None,
     json_out: JsonFlag = False,
 ) -> None:
@@ -53,6 +59,7 @@ def post_schedule(
             fmt=fmt,
             reply_text=reply,
             fold=fold,
+            media=media,
         )
         out = {
             "id": post.id,
@@ -61,6 +68,7 @@ def post_schedule(
             "status": post.status,
             "scheduled_at": post.scheduled_at.isoformat(),
             "scheduled_local": post.scheduled_local,
+            "media": media,
         }
     if json_out:
         print_json(out)

@@ -21,6 +21,7 @@ from curation.store.base import utcnow
 from curation.store.posts import Post, PostStatus
 
 QUOTABLE_STATUSES = ("approved", "scheduled", "published")
+MEDIA_KINDS = ("card", "audiogram")
 RESCHEDULABLE = (
     PostStatus.SCHEDULED.value,
     PostStatus.FAILED.value,
@@ -167,15 +168,25 @@ def schedule_post(
     now: datetime | None = None,
     rules: scheduling.Rules | None = None,
     render_card: bool = True,
+    media: str = "card",
 ) -> Post:
-    """Schedule an approved, quotable quote on `network` at a London time, "now" or "next-slot"."""
+    """Schedule an approved, quotable quote on `network` at a London time, "now" or "next-slot".
+
+    `media="audiogram"` attaches the quote's captioned audiogram (MP4) instead of the card,
+    only when the respondent gave media consent and is named (else ConsentError)."""
     require(actor, Permission.SCHEDULE_POSTS)
     now = now or utcnow()
     if network not in compose.NETWORKS:
         raise UnusableInput(
             f"unknown network {network!r}; use one of {', '.join(compose.NETWORKS)}"
         )
+    if media not in MEDIA_KINDS:
+        raise UnusableInput(f"unknown media {media!r}; use card or audiogram")
     ctx = quote_context(session, quote_id)
+    if media == "audiogram":
+        from curation.posts.video import check_audiogram_allowed
+
+        check_audiogram_allowed(session, quote_id, network)
     rules = rules or scheduling.load_rules(session)
     when = resolve_when(
         session, at, network=network, quote_id=quote_id, fold=fold, now=now, rules=rules
@@ -202,6 +213,11 @@ def schedule_post(
     card, media_path = (
         _render_card(session, actor, quote_id, template, fmt) if render_card else (None, None)
     )
+    alt_text = card.alt_text if card is not None else None
+    if media == "audiogram":
+        from curation.posts.video import attach_audiogram
+
+        media_path, alt_text = attach_audiogram(session, actor, ctx, fmt, now=now)
     post = Post(
         quote_id=quote_id,
         network=network,
@@ -210,7 +226,7 @@ def schedule_post(
         card_id=card.id if card is not None else None,
         template=card.template if card is not None else template,
         format=card.format if card is not None else fmt,
-        alt_text=card.alt_text if card is not None else None,
+        alt_text=alt_text,
         media_path=media_path,
         scheduled_at=when.utc,
         scheduled_local=when.local,
@@ -237,6 +253,7 @@ def schedule_post(
             "scheduled_at": when.utc.isoformat(),
             "debate": reply_text is not None,
             "card_id": post.card_id,
+            "media": media,
         },
         now=now,
     )

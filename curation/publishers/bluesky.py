@@ -4,6 +4,8 @@ The record key (a TID) is derived from the post's idempotency key and creation t
 after an unknown outcome the worker asks for exactly that record instead of guessing;
 and a resend with the same key cannot create a second post (the PDS refuses a taken
 key). The session string is reused from a 0600 file in the data directory (not the DB).
+A video (an audiogram MP4) is uploaded as a `video/mp4` blob and embedded with an
+`app.bsky.embed.video` record carrying its alt text and aspect ratio.
 """
 
 from __future__ import annotations
@@ -139,7 +141,9 @@ class BlueskyPublisher:
         try:
             did = self._login()
             embed = None
-            if media is not None:
+            if media is not None and media.mime_type.startswith("video/"):
+                embed = self._video_embed(media)
+            elif media is not None:
                 blob = self.client.upload_blob(media.read()).blob
                 embed = models.AppBskyEmbedImages.Main(
                     images=[models.AppBskyEmbedImages.Image(alt=media.alt_text or "", image=blob)]
@@ -173,6 +177,18 @@ class BlueskyPublisher:
             except Exception:  # the main post is out; the follow-up is best effort
                 reply_uri = None
         return Result(remote_id=created.uri, url=self._url(rkey), reply_remote_id=reply_uri)
+
+    def _video_embed(self, media: Media) -> Any:
+        if not supports_video():
+            raise Permanent("this atproto version cannot post video; post the card instead")
+        blob = self.client.com.atproto.repo.upload_blob(
+            media.read(), headers={"Content-Type": media.mime_type}
+        ).blob
+        size = video_size(media.path)
+        ratio = models.AppBskyEmbedDefs.AspectRatio(width=size[0], height=size[1]) if size else None
+        return models.AppBskyEmbedVideo.Main(
+            video=blob, alt=media.alt_text or None, aspect_ratio=ratio
+        )
 
     def _create(
         self, did: str, text: str, rkey: str, *, embed: Any = None, reply_to: Any = None
@@ -221,6 +237,24 @@ class BlueskyPublisher:
         except Exception as exc:
             return Connection(ok=False, error=short_error(exc))
         return Connection(ok=True, account=f"@{self.handle} ({did})")
+
+
+def supports_video() -> bool:
+    """Whether the installed atproto models know `app.bsky.embed.video`."""
+    return hasattr(models, "AppBskyEmbedVideo") and hasattr(models, "AppBskyEmbedDefs")
+
+
+def video_size(path: Path) -> tuple[int, int] | None:
+    """The video's width and height (probed with PyAV), or None if it cannot be read."""
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            width, height = stream.codec_context.width, stream.codec_context.height
+    except Exception:  # the aspect ratio is optional: post without it
+        return None
+    return (width, height) if width and height else None
 
 
 def _taken(exc: BaseException) -> bool:

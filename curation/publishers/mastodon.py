@@ -2,11 +2,15 @@
 
 The post's idempotency key goes out as Mastodon's `Idempotency-Key` header, so a resend
 after an unknown outcome returns the status already created instead of a second one.
+A video (an audiogram MP4) is processed asynchronously by the server: its attachment has
+no `url` until then, and a status naming it is refused, so we poll `media(id)` with an
+injectable sleep (Mastodon.py's own `synchronous=True` sleeps 5 s and hides errors).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,14 +40,27 @@ from curation.publishers.base import (
 
 DEFAULT_BASE = "https://mastodon.social"
 ASSUMED_VERSION = "4.2.0"  # skips the version probe; v2 media and Idempotency-Key exist since 3.x
+VIDEO_TIMEOUT_SECONDS = 300.0
+VIDEO_POLL_SECONDS = 2.0
 
 
 class MastodonPublisher:
     network = "mastodon"
 
-    def __init__(self, client: Mastodon, *, recent_lookup: int = 20) -> None:
+    def __init__(
+        self,
+        client: Mastodon,
+        *,
+        recent_lookup: int = 20,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        video_timeout_seconds: float = VIDEO_TIMEOUT_SECONDS,
+    ) -> None:
         self.client = client
         self.recent_lookup = recent_lookup
+        self.sleep = sleep
+        self.clock = clock
+        self.video_timeout_seconds = video_timeout_seconds
 
     @classmethod
     def from_credentials(cls, found: Mapping[str, str]) -> MastodonPublisher:
@@ -67,7 +84,11 @@ class MastodonPublisher:
                     description=media.alt_text or None,
                     file_name=media.path.name,
                 )
+                if media.mime_type.startswith("video/"):
+                    self._wait_for_processing(attachment)
                 media_ids = [attachment["id"]]
+        except PublishError:
+            raise
         except Exception as exc:  # nothing is posted yet
             raise _classify(exc, before_status=True, client=self.client) from exc
         try:
@@ -88,6 +109,15 @@ class MastodonPublisher:
             except Exception:  # the main post is out; the follow-up is best effort
                 reply_id = None
         return Result(remote_id=str(status["id"]), url=status.get("url"), reply_remote_id=reply_id)
+
+    def _wait_for_processing(self, attachment: Any) -> None:
+        """Until the server has processed the video (its `url` appears), or NotSent."""
+        deadline = self.clock() + self.video_timeout_seconds
+        while attachment.get("url") is None:
+            if self.clock() >= deadline:
+                raise NotSent(f"Mastodon was still processing video {attachment['id']}")
+            self.sleep(VIDEO_POLL_SECONDS)
+            attachment = self.client.media(attachment["id"])
 
     def delete(self, remote_id: str) -> None:
         try:

@@ -1,4 +1,5 @@
-"""The local outbox: a folder per post with the image, alt text, post text and a manifest.
+"""The local outbox: a folder per post with the image (or audiogram video), alt text, post
+text and a manifest.
 
 It is the publisher for any network without credentials (so the product runs offline)
 and the ready-to-post pack for networks posted by hand (LinkedIn, Instagram).
@@ -28,10 +29,14 @@ class OutboxPublisher:
     def publish(self, post: Outgoing, media: Media | None) -> Result:
         folder = self._folder(post)
         folder.mkdir(parents=True, exist_ok=True)
-        image_name = None
+        image_name = video_name = None
         if media is not None and media.path.is_file():
-            image_name = "card" + (media.path.suffix or ".png")
-            shutil.copyfile(media.path, folder / image_name)
+            if media.mime_type.startswith("video/"):
+                video_name = "audiogram" + (media.path.suffix or ".mp4")
+                shutil.copyfile(media.path, folder / video_name)
+            else:
+                image_name = "card" + (media.path.suffix or ".png")
+                shutil.copyfile(media.path, folder / image_name)
         (folder / "post.txt").write_text(post.text + "\n", encoding="utf-8")
         if post.reply_text:
             (folder / "reply.txt").write_text(post.reply_text + "\n", encoding="utf-8")
@@ -43,6 +48,8 @@ class OutboxPublisher:
             "idempotency_key": post.idempotency_key,
             "scheduled_at": post.scheduled_at.isoformat(),
             "image": image_name,
+            "video": video_name,
+            "media_type": media.mime_type if media is not None else None,
             "alt_text": alt,
             "text": post.text,
             "reply_text": post.reply_text,

@@ -2,7 +2,10 @@
 
 tweepy's v1.1 media upload is retired by X, so the image goes to `POST /2/media/upload`
 (one-shot JSON: base64 media, `media_category` and `media_type`) and its alt text to
-`POST /2/media/metadata`, both sent with tweepy's own signed `Client.request`.
+`POST /2/media/metadata`, both sent with tweepy's own signed `Client.request`. A video
+(an audiogram MP4) takes the chunked v2 flow: `/2/media/upload/initialize`, then
+`/2/media/upload/{id}/append` per segment and `/2/media/upload/{id}/finalize`, then
+`GET /2/media/upload?command=STATUS` while X processes it (see `x_video`).
 `CURATION_X_API_BASE` points the client elsewhere (tests, proxies) through a requests
 adapter mounted on the client's session that rewrites the host.
 """
@@ -32,6 +35,7 @@ from curation.publishers.base import (
     Result,
     short_error,
 )
+from curation.publishers.x_video import ChunkedVideoUpload
 
 TWEEPY_HOSTS = ("https://api.twitter.com", "https://api.x.com")
 
@@ -81,10 +85,12 @@ class XPublisher:
         user_auth: bool,
         api_base: str | None = None,
         recent_lookup: int = 20,
+        video_uploader: ChunkedVideoUpload | None = None,
     ) -> None:
         self.client = client
         self.user_auth = user_auth
         self.recent_lookup = recent_lookup
+        self.video_uploader = video_uploader or ChunkedVideoUpload(client, user_auth=user_auth)
         if api_base:
             for host in TWEEPY_HOSTS:
                 client.session.mount(host, HostRewriteAdapter(api_base, host))
@@ -109,6 +115,10 @@ class XPublisher:
     # -- the network calls -------------------------------------------------------------
 
     def _upload(self, media: Media) -> str:
+        if media.mime_type.startswith("video/"):
+            media_id = self.video_uploader.upload(media)
+            self._set_alt_text(media_id, media)
+            return media_id
         payload = {
             "media": base64.b64encode(media.read()).decode("ascii"),
             "media_category": "tweet_image",
@@ -118,6 +128,10 @@ class XPublisher:
             "POST", "/2/media/upload", json=payload, user_auth=self.user_auth
         )
         media_id = str(response.json()["data"]["id"])
+        self._set_alt_text(media_id, media)
+        return media_id
+
+    def _set_alt_text(self, media_id: str, media: Media) -> None:
         if media.alt_text:
             self.client.request(
                 "POST",
@@ -128,7 +142,6 @@ class XPublisher:
                 },
                 user_auth=self.user_auth,
             )
-        return media_id
 
     def publish(self, post: Outgoing, media: Media | None) -> Result:
         try:

@@ -149,13 +149,66 @@ class FakeX(FakeServer):
     def __init__(self) -> None:
         self.tweets: dict[str, dict[str, Any]] = {}
         self._next = 1000
+        # Chunked video uploads by media id: declared size, received segments, processing.
+        self.videos: dict[str, dict[str, Any]] = {}
+        self.processing_polls = 0  # STATUS answers "in_progress" this many times first
+        self.processing_error: str | None = None  # then "failed" with this message, if set
         super().__init__()
+
+    def _video_route(self, req: Recorded) -> tuple[int, Any, dict[str, str]] | None:
+        """The chunked v2 upload: initialize, append, finalize, and GET ...?command=STATUS."""
+        parts = req.path.split("/")  # ["", "2", "media", "upload", id, verb]
+        if req.method == "POST" and req.path == "/2/media/upload/initialize":
+            body = req.json()
+            media_id = self._id()
+            self.videos[media_id] = {
+                "init": body, "segments": {}, "finalized": False, "polls": self.processing_polls,
+            }  # fmt: skip
+            data = {"id": media_id, "media_key": f"7_{media_id}", "expires_after_secs": 86400}
+            return 200, {"data": data}, {}
+        if req.method == "POST" and len(parts) == 6 and parts[4] in self.videos:
+            video = self.videos[parts[4]]
+            if parts[5] == "append":
+                body = req.json()
+                video["segments"][body["segment_index"]] = base64.b64decode(body["media"])
+                return 200, {"data": {"expires_at": 86400}}, {}
+            if parts[5] == "finalize":
+                received = sum(len(b) for b in video["segments"].values())
+                if received != video["init"]["total_bytes"]:
+                    return 400, {"detail": "size mismatch", "status": 400, "title": "Bad"}, {}
+                video["finalized"] = True
+                data: dict[str, Any] = {"id": parts[4], "size": received}
+                if video["polls"] or self.processing_error:
+                    data["processing_info"] = {"state": "pending", "check_after_secs": 3}
+                return 200, {"data": data}, {}
+        if req.method == "GET" and req.path == "/2/media/upload":
+            media_id = req.query.get("media_id", [""])[0]
+            video = self.videos.get(media_id)
+            if video is None or req.query.get("command") != ["STATUS"]:
+                return 400, {"detail": "unknown media", "status": 400, "title": "Bad"}, {}
+            if video["polls"] > 0:
+                video["polls"] -= 1
+                info: dict[str, Any] = {"state": "in_progress", "check_after_secs": 5}
+            elif self.processing_error:
+                info = {"state": "failed", "error": {"message": self.processing_error}}
+            else:
+                info = {"state": "succeeded", "progress_percent": 100}
+            return 200, {"data": {"id": media_id, "processing_info": info}}, {}
+        return None
+
+    def video_bytes(self, media_id: str) -> bytes:
+        """The uploaded video reassembled from its segments, in segment order."""
+        segments = self.videos[media_id]["segments"]
+        return b"".join(segments[i] for i in sorted(segments))
 
     def _id(self) -> str:
         self._next += 1
         return str(self._next)
 
     def route(self, req: Recorded) -> tuple[int, Any, dict[str, str]]:
+        video = self._video_route(req)
+        if video is not None:
+            return video
         if req.method == "POST" and req.path == "/2/media/upload":
             return 200, {"data": {"id": self._id(), "media_key": "3_x", "size": 1}}, {}
         if req.method == "POST" and req.path == "/2/media/metadata":
@@ -204,6 +257,9 @@ class FakeMastodon(FakeServer):
         self.statuses: dict[str, dict[str, Any]] = {}
         self.by_key: dict[str, str] = {}
         self._next = 500
+        # Uploaded media by id; a video stays unprocessed (url null) for `processing_polls` GETs.
+        self.media: dict[str, dict[str, Any]] = {}
+        self.processing_polls = 0
         super().__init__()
 
     def _id(self) -> str:
@@ -226,6 +282,14 @@ class FakeMastodon(FakeServer):
         if req.method == "POST" and req.path == "/api/v2/media":
             form = req.form()
             media_id = self._id()
+            if b"content-type: video/mp4" in req.body.lower():
+                # Video is processed asynchronously: 202 with url null until it is done.
+                attachment = {
+                    "id": media_id, "type": "video", "description": form.get("description"),
+                    "url": None, "preview_url": None, "polls": self.processing_polls,
+                }  # fmt: skip
+                self.media[media_id] = attachment
+                return 202, {k: v for k, v in attachment.items() if k != "polls"}, {}
             return (
                 200,
                 {
@@ -237,6 +301,15 @@ class FakeMastodon(FakeServer):
                 },
                 {},
             )
+        if req.method == "GET" and req.path.startswith("/api/v1/media/"):
+            attachment = self.media.get(req.path.rsplit("/", 1)[1])
+            if attachment is None:
+                return 404, {"error": "Record not found"}, {}
+            if attachment["polls"] > 0:
+                attachment["polls"] -= 1
+                return 206, {k: v for k, v in attachment.items() if k != "polls"}, {}
+            attachment["url"] = f"https://example.social/media/{attachment['id']}.mp4"
+            return 200, {k: v for k, v in attachment.items() if k != "polls"}, {}
         if req.method == "POST" and req.path == "/api/v1/statuses":
             key = req.headers.get("idempotency-key")
             if key and key in self.by_key:
