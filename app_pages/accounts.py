@@ -38,6 +38,6 @@ with st.expander("How to connect an account", expanded=False):
         "  (or `CURATION_X_BEARER_TOKEN`)\n"
         "- **Bluesky**: `CURATION_BLUESKY_HANDLE`, `CURATION_BLUESKY_APP_PASSWORD`\n"
         "- **Mastodon**: `CURATION_MASTODON_BASE`, `CURATION_MASTODON_ACCESS_TOKEN`\n\n"
-        "Or the same keys in `[x]`, `[bluesky]`, `[mastodon]` sections of "
-        "`.streamlit/secrets.toml`."
+        "Or the same keys, in lower case, in a section per network of "
+        "`.streamlit/secrets.toml` (see the README)."
     )

@@ -12,6 +12,7 @@ from curation.metrics import Filters, engagement_view
 from curation.metrics.aggregate import BREAKDOWNS, HEATMAP_MIN_POSTS
 from curation.metrics.charts import brand_palette, breakdown_figure, heatmap_figure, series_figure
 from curation.metrics.report import engagement_csv, engagement_html, format_kpi
+from curation.publishers.registry import SOCIAL_NETWORKS
 from ui import context
 
 actor = context.require_page(Permission.VIEW_ENGAGEMENT)
@@ -29,7 +30,7 @@ chosen = left.date_input(
     key="engagement_dates", format="DD/MM/YYYY",
 )
 networks = right.multiselect(
-    "Networks", ["x", "bluesky", "mastodon"], default=[], key="engagement_networks",
+    "Networks", list(SOCIAL_NETWORKS), default=[], key="engagement_networks",
     placeholder="All networks",
 )
 start: date | None = None

@@ -16,6 +16,7 @@ from curation import consultations
 from curation.actors import LOCAL_ADMIN, Actor, Role
 from curation.store import Database
 from curation.store.foundation import Consultation
+from tests.fakes.servers import FakeBluesky, FakeMastodon, FakeX
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -124,3 +125,27 @@ def viewer() -> Actor:
 def now() -> datetime:
     """A fixed instant for tests that need a clock."""
     return datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fake_x() -> Iterator[FakeX]:
+    """A fake X API on 127.0.0.1, recording every request."""
+    server = FakeX()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def fake_mastodon() -> Iterator[FakeMastodon]:
+    """A fake Mastodon instance on 127.0.0.1, recording every request."""
+    server = FakeMastodon()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def fake_bluesky() -> Iterator[FakeBluesky]:
+    """A fake Bluesky PDS on 127.0.0.1, recording every request."""
+    server = FakeBluesky()
+    yield server
+    server.close()

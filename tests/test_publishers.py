@@ -6,7 +6,6 @@ import base64
 import json
 import os
 import stat
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -56,27 +55,6 @@ def _post(
         created_at=WHEN,
         alt_text="alt",
     )
-
-
-@pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    server = FakeX()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake_mastodon() -> Iterator[FakeMastodon]:
-    server = FakeMastodon()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake_bluesky() -> Iterator[FakeBluesky]:
-    server = FakeBluesky()
-    yield server
-    server.close()
 
 
 def _x(server: FakeX) -> XPublisher:

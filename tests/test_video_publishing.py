@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -95,27 +94,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    server = FakeX()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake_mastodon() -> Iterator[FakeMastodon]:
-    server = FakeMastodon()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake_bluesky() -> Iterator[FakeBluesky]:
-    server = FakeBluesky()
-    yield server
-    server.close()
 
 
 def _x(server: FakeX, clock: FakeClock, segment_bytes: int = 1000) -> XPublisher:

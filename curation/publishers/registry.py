@@ -18,6 +18,7 @@ from curation.publishers.base import Publisher
 from curation.publishers.outbox import OutboxPublisher
 
 NETWORKS = ("x", "bluesky", "mastodon", "outbox")
+SOCIAL_NETWORKS = NETWORKS[:-1]  # the networks with an API (and metrics)
 
 _ENV_KEYS: dict[str, tuple[str, ...]] = {
     "x": (
