@@ -96,6 +96,19 @@ def test_default_text_fits_each_network_and_keeps_link_and_credit() -> None:
     )
 
 
+def test_default_text_gives_up_hashtags_and_question_before_the_quote() -> None:
+    """A short quote stays whole: the question makes room before the quote is cut."""
+    quote = "A clear role for the community sector in delivery, with resources to match."
+    question = "What would you like to see as part of the next steps to reassure you? " * 3
+    text = compose.default_text(
+        "x", quote=quote, attribution="Siân, Wales", question=question.strip(),
+        link="https://example.org/c", hashtags=["#LevellingUp", "#SocialValue"],
+    )
+    assert compose.fits("x", text)
+    assert f"“{quote}”" in text and "…" not in text
+    assert "reassure" not in text and "#LevellingUp #SocialValue" in text
+
+
 # -- rules against the store -------------------------------------------------------------
 
 

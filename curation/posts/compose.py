@@ -110,27 +110,38 @@ def default_text(
     hashtags: list[str] | None = None,
     template: str | None = None,
 ) -> str:
-    """Fill `template` and shorten the quote (then drop hashtags) until it fits `network`."""
+    """Fill `template` and make it fit `network`, giving up the respondent's words last.
+
+    First hashtags go, then the question (the debate follow-up can still ask it), and only
+    then is the quote shortened, with an ellipsis.
+    """
     pattern = TEMPLATES.get(template or DEFAULT_TEMPLATE, TEMPLATES[DEFAULT_TEMPLATE])
     tags = list(brand_hashtags() if hashtags is None else hashtags)
-    budget = len(regex.findall(r"\X", quote))
-    while True:
+
+    def fill(quote_text: str, question_text: str, kept_tags: list[str]) -> str:
         text = pattern.format(
-            quote=_shorten(quote, budget),
+            quote=quote_text,
             attribution=attribution,
-            question=question,
-            hashtags=" ".join(tags),
+            question=question_text,
+            hashtags=" ".join(kept_tags),
             link=link or "",
         )
-        text = regex.sub(r"[ \t]+\n", "\n", text).strip()
+        lines = "\n".join(line.strip() for line in text.splitlines())
+        return regex.sub(r"\n{3,}", "\n\n", lines).strip()
+
+    # The respondent's words are given up last: first hashtags, then the question.
+    for question_text in dict.fromkeys([question, ""]):
+        for kept in range(len(tags), -1, -1):
+            text = fill(quote, question_text, tags[:kept])
+            if fits(network, text):
+                return text
+    budget = len(regex.findall(r"\X", quote))
+    while budget > 40:
+        budget -= 10
+        text = fill(_shorten(quote, budget), "", [])
         if fits(network, text):
             return text
-        if budget > 40:
-            budget -= 10
-        elif tags:
-            tags.pop()
-        else:
-            return text  # the caller's check reports it too long
+    return text  # the caller's check reports it too long
 
 
 def debate_text(network: str, *, question: str, link: str | None) -> str:
