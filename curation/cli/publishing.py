@@ -61,15 +61,7 @@ def post_schedule(
             fold=fold,
             media=media,
         )
-        out = {
-            "id": post.id,
-            "quote_id": post.quote_id,
-            "network": post.network,
-            "status": post.status,
-            "scheduled_at": post.scheduled_at.isoformat(),
-            "scheduled_local": post.scheduled_local,
-            "media": media,
-        }
+        out = {**service.post_row(post), "media": media}
     if json_out:
         print_json(out)
     else:
