@@ -8,7 +8,7 @@ import sqlalchemy as sa  # noqa: F401
 from alembic import op  # noqa: F401
 
 revision = "0012"
-down_revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
