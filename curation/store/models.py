@@ -1,5 +1,6 @@
 """Every model module, imported so `Base.metadata` is complete (Alembic, tests)."""
 
+from curation.store.analysis import AnalysisRun, AnswerTheme, ResponseReading, ThemeEdit  # noqa: F401
 from curation.store.base import Base
 from curation.store.cards import Card  # noqa: F401
 from curation.store.foundation import (
@@ -17,7 +18,13 @@ from curation.store.foundation import (
 )
 from curation.store.media import MediaAsset, TranscriptCue  # noqa: F401
 from curation.store.metrics import MetricSnapshot  # noqa: F401
-from curation.store.posts import AccountHealth, Post, PostingSlot  # noqa: F401
+from curation.store.posts import (  # noqa: F401
+    AccountHealth,
+    Post,
+    PostingSlot,
+    PostReceipt,
+    WorkerHeartbeat,
+)
 from curation.store.quotes import Quote, QuoteNote, QuoteStatus  # noqa: F401
 
 __all__ = [
