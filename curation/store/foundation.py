@@ -106,6 +106,10 @@ class Respondent(Base):
     consent_to_quote: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_raw: Mapped[str | None] = mapped_column(String(300))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The answers behind it, per consent or naming column ("role|header": normalised
+    # answer), so a reading confirmed later can be applied again; and the resulting reading.
+    consent_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
+    consent_reading: Mapped[str | None] = mapped_column(String(20))
     media_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     withdrawn_at: Mapped[datetime | None] = mapped_column()
     erased_at: Mapped[datetime | None] = mapped_column()

@@ -3,6 +3,7 @@
 from curation.store.analysis import AnalysisRun, AnswerTheme, ResponseReading, ThemeEdit  # noqa: F401
 from curation.store.base import Base
 from curation.store.cards import Card  # noqa: F401
+from curation.store.consent import AnswerReading, ColumnRoleChoice  # noqa: F401
 from curation.store.foundation import (
     AuditEntry,
     Consultation,

@@ -1,11 +1,22 @@
-"""Models for scheduled posts, recurring posting slots and per-network account health."""
+"""Models for scheduled posts, recurring posting slots, per-network account health, the
+receipts of each network call and the publishing workers' heartbeats."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from curation.store.base import Base, utcnow
@@ -28,6 +39,11 @@ class PostStatus(StrEnum):
     NEEDS_RECONNECT = "needs_reconnect"  # the account's credentials were refused
     CANCELLED = "cancelled"
     DELETED = "deleted"  # published, then removed from the network (withdrawal)
+    NEEDS_LOOK = "needs_look"  # the network's answer needs a person's check (never resent)
+    # The outbox pack is written; a person posts it by hand and then marks it posted.
+    READY_BY_HAND = "ready_by_hand"
+    POSTED_BY_HAND = "posted_by_hand"  # a person posted the pack and recorded the real URL
+    NOT_CONNECTED = "not_connected"  # due, but the worker has no credentials for the network
 
 
 # Posts that still wait to go out (cancelled on withdrawal).
@@ -35,7 +51,25 @@ PENDING_STATUSES = (
     PostStatus.SCHEDULED.value,
     PostStatus.CLAIMED.value,
     PostStatus.NEEDS_RECONNECT.value,
+    PostStatus.NOT_CONNECTED.value,
+    PostStatus.READY_BY_HAND.value,
 )
+
+# What people read for each status (the Calendar, Compose and the README say the same).
+STATUS_LABELS = {
+    PostStatus.SCHEDULED.value: "scheduled",
+    PostStatus.CLAIMED.value: "about to send",
+    PostStatus.SENDING.value: "sending",
+    PostStatus.POSTED.value: "posted",
+    PostStatus.FAILED.value: "failed",
+    PostStatus.UNKNOWN.value: "checking whether it went out",
+    PostStatus.NEEDS_RECONNECT.value: "needs reconnecting",
+    PostStatus.CANCELLED.value: "cancelled",
+    PostStatus.DELETED.value: "deleted",
+    PostStatus.READY_BY_HAND.value: "ready to post by hand",
+    PostStatus.POSTED_BY_HAND.value: "posted by hand",
+    PostStatus.NOT_CONNECTED.value: "not connected",
+}
 
 
 class Post(Base):
@@ -76,6 +110,12 @@ class Post(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # What goes out is what a second person approved: a digest of the post text, reply,
+    # alt text, media and attribution, checked again by the worker right before sending.
+    attribution: Mapped[str | None] = mapped_column(Text)
+    approved_digest: Mapped[str | None] = mapped_column(String(64))
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_at: Mapped[datetime | None] = mapped_column()
 
 
 class PostingSlot(Base):
@@ -101,3 +141,39 @@ class AccountHealth(Base):
     account: Mapped[str | None] = mapped_column(String(300))
     last_error: Mapped[str | None] = mapped_column(Text)
     needs_reconnect: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PostReceipt(Base):
+    """What one network call of a post sent and what the network answered (never secrets).
+
+    `kind` is "publish" (or "resolve" when an unknown outcome was looked up), "takedown"
+    for a deletion, "pack" for the outbox and "by_hand" when a person recorded the URL."""
+
+    __tablename__ = "post_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    network: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    request: Mapped[dict[str, Any]] = mapped_column()
+    response_id: Mapped[str | None] = mapped_column(String(300))
+    response_url: Mapped[str | None] = mapped_column(String(1000))
+    answer: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkerHeartbeat(Base):
+    """A publishing worker's last sign of life, written every loop (one row per worker)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column()
+    last_run_at: Mapped[datetime] = mapped_column()
+    interval_seconds: Mapped[float] = mapped_column(Float)
+    # The networks this worker can reach (it has their credentials), comma-separated.
+    networks: Mapped[str] = mapped_column(String(200), default="")
+    last_result: Mapped[dict[str, Any]] = mapped_column()
+    stopped_at: Mapped[datetime | None] = mapped_column()

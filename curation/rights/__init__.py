@@ -1,0 +1,1 @@
+"""Rights: the consent gate, answer readings, and what happens when consent is lost."""
