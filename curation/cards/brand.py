@@ -23,12 +23,14 @@ from curation.config import load_settings
 from curation.errors import UnusableInput
 
 MAX_BRAND_FILE_BYTES = 64_000
-MAX_FONT_BYTES = 8_000_000
+MAX_FONT_BYTES = 16_000_000  # the complete colour emoji font is about 11 MB
 MAX_LOGO_BYTES = 2_000_000
 MAX_LOGO_PIXELS = 4000 * 4000
 MIN_LOGO_SIDE = 16
 COLOUR_ROLES = ("primary", "on_primary", "accent", "paper", "ink", "accent_on_light")
 FONT_ROLES = ("regular", "bold", "italic", "arabic", "hebrew", "emoji")
+# Roles a kit may leave out, and the role drawn instead (kits saved before they existed).
+OPTIONAL_FONT_ROLES = {"arabic_bold": "arabic"}
 _HEX = regex.compile(r"^#[0-9A-Fa-f]{6}$")
 _MAGIC = {"PNG": b"\x89PNG\r\n\x1a\n", "JPEG": b"\xff\xd8\xff"}
 
@@ -85,10 +87,14 @@ def parse_brand(data: dict[str, Any], base: Path, *, check_files: bool = True) -
         colours[role] = value.upper()
     fonts_raw = data.get("fonts") or {}
     fonts = {role: (base / str(fonts_raw.get(role, ""))).resolve() for role in FONT_ROLES}
+    for role, instead in OPTIONAL_FONT_ROLES.items():
+        fonts[role] = (
+            (base / str(fonts_raw[role])).resolve() if fonts_raw.get(role) else fonts[instead]
+        )
     logo = (base / str(data["logo"])).resolve()
     if check_files:
         for role, path in fonts.items():
-            if not fonts_raw.get(role) or not path.is_file():
+            if (role in FONT_ROLES and not fonts_raw.get(role)) or not path.is_file():
                 raise UnusableInput(f"brand kit: font '{role}' not found ({path})")
             if path.stat().st_size > MAX_FONT_BYTES:
                 raise UnusableInput(f"brand kit: font {role!r} is over {MAX_FONT_BYTES} bytes")

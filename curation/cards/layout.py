@@ -12,13 +12,14 @@ from functools import lru_cache
 
 import regex
 
+from curation.cards import bidi
 from curation.cards.fonts import (
+    RTL_KINDS,
     Run,
     coverage,
     direction,
     emoji_advance,
     normalise,
-    paragraph_is_rtl,
     split_runs,
     truetype,
 )
@@ -98,16 +99,8 @@ def _run_width(path: str, text: str, rtl: bool, emoji: bool, size: int) -> float
     return truetype(path, size).getlength(text, **direction(rtl))
 
 
-def _path(fonts: dict[str, str], run: Run) -> str:
-    return fonts[run.kind]
-
-
-def _cmaps(fonts: dict[str, str]) -> dict[str, frozenset[int]]:
-    return {kind: coverage(path) for kind, path in fonts.items()}
-
-
 def make_word(text: str, fonts: dict[str, str]) -> Word:
-    runs = tuple(split_runs(text, _cmaps(fonts)))
+    runs = tuple(split_runs(text, fonts))
     width = sum(_run_width(fonts[r.kind], r.text, r.rtl, r.kind == "emoji", REF) for r in runs)
     return Word(runs, width)
 
@@ -163,7 +156,7 @@ def _greedy(words: list[Word], max_ref: float, space: float) -> list[list[Word]]
     return lines
 
 
-def _block_height(lines: int, size: int, line_height: float) -> float:
+def block_height(lines: int, size: int, line_height: float) -> float:
     return (lines - 1) * line_height * size + (ASCENT + DESCENT) * size
 
 
@@ -196,60 +189,75 @@ def _balance(lines: list[list[Word]], max_ref: float, space: float) -> list[list
     return best
 
 
-def _segments(line: list[Word], rtl_paragraph: bool) -> list[tuple[str, Run]]:
-    """Merge a line's runs into drawable segments, in visual (left to right) order.
+def _space_kind(before: str | None, after: str | None, fonts: dict[str, str]) -> str:
+    """A space between two runs of the same right-to-left script is drawn in its font."""
+    if before == after and before in RTL_KINDS and 32 in coverage(fonts[before]):
+        return before
+    return "main"
 
-    Returns (separator, run) pairs where separator is " " when a space precedes it.
+
+def _segments(line: list[Word], base: int, fonts: dict[str, str]) -> list[Run]:
+    """A line's drawable runs (same font, same bidi level) in visual, left-to-right order.
+
+    Levels come from the Unicode bidi algorithm over the whole line (`bidi.levels`), runs
+    are reordered by rule L2, and each run is drawn by Raqm in its own direction.
     """
-    segs: list[tuple[str, Run]] = []
+    pieces: list[tuple[str, str]] = []  # (text, font kind) in logical order
     for i, word in enumerate(line):
-        for j, run in enumerate(word.runs):
-            sep = " " if i and j == 0 else ""
-            if segs and run.kind != "emoji" and segs[-1][1].kind == run.kind:
-                prev_sep, prev = segs[-1]
-                segs[-1] = (prev_sep, Run(prev.text + sep + run.text, run.kind))
-            else:
-                segs.append((sep, run))
-    # Bidi at segment level: Raqm orders text within a segment; here we order segments.
-    indexed = list(enumerate(segs))
-    groups: list[list[tuple[int, tuple[str, Run]]]] = []
-    for item in indexed:
-        if groups and groups[-1][0][1][1].rtl == item[1][1].rtl:
-            groups[-1].append(item)
-        else:
-            groups.append([item])
-    ordered = [list(reversed(g)) if g[0][1][1].rtl else g for g in groups]
-    if rtl_paragraph:
-        ordered.reverse()
-    visual = [item for group in ordered for item in group]
-    out: list[tuple[str, Run]] = []
-    for k, (position, (_sep, seg_run)) in enumerate(visual):
-        if k == 0:
-            out.append(("", seg_run))
+        if i:
+            after = word.runs[0].kind if word.runs else None
+            pieces.append((" ", _space_kind(pieces[-1][1] if pieces else None, after, fonts)))
+        pieces.extend((run.text, run.kind) for run in word.runs)
+    levels = bidi.levels("".join(text for text, _kind in pieces), base)
+    runs: list[Run] = []
+    at = 0
+    for text, kind in pieces:
+        if kind == "emoji":  # one cluster, one bitmap
+            runs.append(Run(text, kind, levels[at]))
+            at += len(text)
             continue
-        before = visual[k - 1][0]
-        spaced = abs(before - position) != 1 or segs[max(before, position)][0] == " "
-        out.append((" " if spaced else "", seg_run))
-    return out
+        for ch in text:
+            level = levels[at]
+            at += 1
+            last = runs[-1] if runs else None
+            if last is not None and last.kind == kind and last.level == level:
+                runs[-1] = Run(last.text + ch, kind, level)
+            else:
+                runs.append(Run(ch, kind, level))
+    return [runs[i] for i in bidi.visual_order([r.level for r in runs])]
+
+
+def shift_block(block: TextBlock, dx: float, dy: float) -> None:
+    """Move a placed block (and its ink box) by whole pixels vertically, any amount across."""
+    dy = round(dy)
+    block.texts[:] = [PlacedText(t.x + dx, t.baseline + dy, t.text, t.path, t.size, t.rtl)
+                      for t in block.texts]  # fmt: skip
+    block.emoji[:] = [PlacedEmoji(round(e.x + dx), e.top + dy, e.cluster, e.path, e.size)
+                      for e in block.emoji]  # fmt: skip
+    block.ink = (block.ink[0] + dx, block.ink[1] + dy, block.ink[2] + dx, block.ink[3] + dy)
 
 
 def _place(
-    lines: list[list[Word]], size: int, box: Box, fonts: dict[str, str], *,
-    line_height: float, align: str, valign: str, rtl: bool,
+    lines: list[list[Word]],
+    size: int,
+    box: Box,
+    fonts: dict[str, str],
+    *,
+    line_height: float,
+    align: str,
+    valign: str,
+    rtl: bool,
 ) -> TextBlock | None:
     """Position every segment at `size`; None if a real measurement leaves the box."""
     block = TextBlock(size=size, lines=lines, rtl=rtl)
-    height = _block_height(len(lines), size, line_height)
+    height = block_height(len(lines), size, line_height)
     top = box.y0 + (max(0.0, (box.height - height) / 2) if valign == "middle" else 0.0)
-    space = truetype(fonts["main"], size).getlength(" ")
     ink = [float("inf"), float("inf"), float("-inf"), float("-inf")]
     for i, line in enumerate(lines):
         baseline = round(top + ASCENT * size + i * line_height * size)
-        segs = _segments(line, rtl)
-        widths = [
-            _run_width(fonts[r.kind], r.text, r.rtl, r.kind == "emoji", size) for _s, r in segs
-        ]
-        line_width = sum(widths) + space * sum(1 for s, _r in segs if s)
+        segs = _segments(line, 1 if rtl else 0, fonts)
+        widths = [_run_width(fonts[r.kind], r.text, r.rtl, r.kind == "emoji", size) for r in segs]
+        line_width = sum(widths)
         if line_width > box.width + 0.5:
             return None
         if align == "center":
@@ -259,12 +267,11 @@ def _place(
         line_texts: list[PlacedText] = []
         line_emoji: list[PlacedEmoji] = []
         line_ink = [float("inf"), float("inf"), float("-inf"), float("-inf")]
-        for (sep, run), width in zip(segs, widths, strict=True):
-            if sep:
-                x += space
+        for run, width in zip(segs, widths, strict=True):
             if run.kind == "emoji":
-                emoji = PlacedEmoji(round(x), round(baseline - EMOJI_RISE * size), run.text,
-                                    fonts["emoji"], size)
+                emoji = PlacedEmoji(
+                    round(x), round(baseline - EMOJI_RISE * size), run.text, fonts["emoji"], size
+                )
                 line_emoji.append(emoji)
                 bbox = (float(emoji.x), float(emoji.top), emoji.x + width, float(emoji.top + size))
             else:
@@ -314,7 +321,7 @@ def fit_text(
     words = _words(text, tuple(sorted(fonts.items())))
     if not words:
         raise UnusableInput("there is no text to lay out")
-    rtl = paragraph_is_rtl(normalise(text))
+    rtl = bidi.base_level(normalise(text)) == 1
     space = _run_width(fonts["main"], " ", False, False, REF)
 
     def lines_at(size: int) -> list[list[Word]] | None:
@@ -322,7 +329,7 @@ def fit_text(
         lines = _greedy(_tokens(words, max_ref, fonts), max_ref, space)
         if max_lines is not None and len(lines) > max_lines:
             return None
-        return lines if _block_height(len(lines), size, line_height) <= box.height else None
+        return lines if block_height(len(lines), size, line_height) <= box.height else None
 
     hi = max_size
     while hi >= min_size:
@@ -339,8 +346,9 @@ def fit_text(
         lines = lines_at(best)
         assert lines is not None
         lines = _balance(lines, box.width * REF / best, space)
-        placed = _place(lines, best, box, fonts, line_height=line_height, align=align,
-                        valign=valign, rtl=rtl)
+        placed = _place(
+            lines, best, box, fonts, line_height=line_height, align=align, valign=valign, rtl=rtl
+        )
         if placed is not None:
             return placed
         hi = best - 1  # real measurement disagreed with the estimate: step down

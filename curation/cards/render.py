@@ -13,6 +13,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, cast
 
 from PIL import Image, ImageChops, ImageDraw
@@ -21,12 +22,31 @@ from curation.cards import alt_text
 from curation.cards.brand import Brand, load_brand
 from curation.cards.canvas import RGB, Canvas
 from curation.cards.contrast import hex_to_rgb
-from curation.cards.fonts import direction, emoji_scaled, paragraph_is_rtl, truetype
-from curation.cards.layout import Box, PlacedEmoji, PlacedText, TextBlock, fit_text
-from curation.cards.templates import Frame, Template, frame_for, get_format, get_template
+from curation.cards.fonts import (
+    UndrawableText,
+    direction,
+    emoji_scaled,
+    normalise,
+    paragraph_is_rtl,
+    truetype,
+)
+from curation.cards.layout import Box, TextBlock, block_height, fit_text, shift_block
+from curation.cards.templates import (
+    BAND_LABEL_PX,
+    FORMATS,
+    LINE_HEIGHT,
+    MIN_QUOTE_PX,
+    OPTICAL_CENTRE,
+    Format,
+    Frame,
+    Template,
+    frame_for,
+    get_format,
+    get_template,
+)
 from curation.errors import UnusableInput
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 MAX_QUOTE_CHARS = 600
 
 
@@ -77,8 +97,14 @@ def content_hash(content: CardContent, template: str, fmt: str, brand: Brand) ->
 
 
 def _fonts(brand: Brand, style: str) -> dict[str, str]:
+    """The font of each run kind for one style (regular, bold, italic).
+
+    Arabic text in a bold style uses the bold Arabic face; Arabic script has no italic
+    tradition, so italic quotes set their Arabic words upright in the regular face.
+    """
     f = brand.fonts
-    return {"main": str(f[style]), "arabic": str(f["arabic"]), "hebrew": str(f["hebrew"]),
+    arabic = f.get("arabic_bold", f["arabic"]) if style == "bold" else f["arabic"]
+    return {"main": str(f[style]), "arabic": str(arabic), "hebrew": str(f["hebrew"]),
             "emoji": str(f["emoji"])}  # fmt: skip
 
 
@@ -132,8 +158,8 @@ _static: OrderedDict[tuple[str, ...], Canvas] = OrderedDict()
 
 
 def _static_layer(t: Template, fr: Frame, brand: Brand, kicker: str, label: str) -> Canvas:
-    """Background, band, question kicker and label, marks, logo and handle: the same for
-    every quote answering one question (cached)."""
+    """Background, band, question kicker and label, logo and handle: the same for every
+    quote answering one question (cached)."""
     key = (t.name, f"{fr.width}x{fr.height}", brand.fingerprint, kicker, label)
     if key in _static:
         _static.move_to_end(key)
@@ -141,24 +167,12 @@ def _static_layer(t: Template, fr: Frame, brand: Brand, kicker: str, label: str)
     c = brand.colours
     bg = c[t.background]
     canvas = Canvas((fr.width, fr.height), hex_to_rgb(bg))
-    bold = str(brand.fonts["bold"])
     if fr.band is not None and t.kicker_background:
         canvas.rectangle((fr.band.x0, fr.band.y0, fr.band.x1 - 1, fr.band.y1 - 1),
                          hex_to_rgb(c[t.kicker_background]))  # fmt: skip
-    if fr.mark_size:
-        font = truetype(bold, fr.mark_size)
-        left, top, right, bottom = font.getbbox("“", anchor="ls")
-        x, baseline = fr.mark_at[0] - left, fr.mark_at[1] - top
-        mark = TextBlock(size=fr.mark_size, lines=[])
-        mark.texts.append(PlacedText(x, baseline, "“", bold, fr.mark_size, False))
-        mark.ink = (x + left, baseline + top, x + right, baseline + bottom)
-        _paint(canvas, mark, c[t.accent], bg)
-    if fr.rule is not None:
-        canvas.rectangle((fr.rule.x0, fr.rule.y0, fr.rule.x1 - 1, fr.rule.y1 - 1),
-                         hex_to_rgb(c[t.accent]))  # fmt: skip
     if t.name != "bold":  # a hairline above the footer on light designs
-        y = fr.footer.y0 - round(0.03 * fr.unit)
-        canvas.rectangle((fr.footer.x0, y, fr.footer.x1 - 1, y + max(1, fr.unit // 540) - 1),
+        y = fr.footer.y0 - round(0.75 * fr.gap)
+        canvas.rectangle((fr.edge, y, fr.width - fr.edge - 1, y + max(1, fr.unit // 540) - 1),
                          hex_to_rgb(c[t.accent]))  # fmt: skip
     logo = _logo_layers(brand, fr.footer.height, fr.footer.width // 2)
     if isinstance(logo, list):
@@ -171,17 +185,18 @@ def _static_layer(t: Template, fr: Frame, brand: Brand, kicker: str, label: str)
         canvas.paste_rgba(logo, (fr.footer.x0, fr.footer.y1 - logo.height))
     handle_box = Box(fr.footer.x0 + fr.footer.width // 2, fr.footer.y0, fr.footer.x1, fr.footer.y1)
     handle = fit_text(brand.handle, _fonts(brand, "regular"), handle_box,
-                      max_size=max(14, round(0.028 * fr.unit)), min_size=10, max_lines=1,
+                      max_size=fr.small_size, min_size=10, max_lines=1,
                       valign="middle")  # fmt: skip
     _shift_right(handle, handle_box)
     _paint(canvas, handle, c[t.handle_colour], bg)
     if fr.kicker is not None and t.kicker_colour and t.kicker_background:
-        k = fit_text(kicker, _fonts(brand, "bold"), fr.kicker, max_size=fr.kicker.height,
+        k = fit_text(kicker, _fonts(brand, "bold"), fr.kicker, max_size=fr.small_size,
                      min_size=8, max_lines=1, valign="middle")  # fmt: skip
         _paint(canvas, k, c[t.kicker_colour], c[t.kicker_background])
     if fr.label is not None and t.band_text and t.kicker_background and label:
-        lab = fit_text(label, _fonts(brand, "bold"), fr.label, max_size=round(0.058 * fr.unit),
-                       min_size=10, max_lines=1, valign="middle")  # fmt: skip
+        lab = fit_text(label, _fonts(brand, "bold"), fr.label,
+                       max_size=round(BAND_LABEL_PX * fr.scale), min_size=10, max_lines=2,
+                       line_height=1.2, valign="middle")  # fmt: skip
         _paint(canvas, lab, c[t.band_text], c[t.kicker_background])
     _static[key] = canvas
     while len(_static) > 64:
@@ -192,34 +207,104 @@ def _static_layer(t: Template, fr: Frame, brand: Brand, kicker: str, label: str)
 def _shift_right(block: TextBlock, box: Box) -> None:
     """Right-align a one-line block that was laid out from the left."""
     dx = box.x1 - block.ink[2]
-    if dx <= 0:
-        return
-    block.texts[:] = [PlacedText(t.x + dx, t.baseline, t.text, t.path, t.size, t.rtl)
-                      for t in block.texts]  # fmt: skip
-    block.emoji[:] = [PlacedEmoji(round(e.x + dx), e.top, e.cluster, e.path, e.size)
-                      for e in block.emoji]  # fmt: skip
-    block.ink = (block.ink[0] + dx, block.ink[1], block.ink[2] + dx, block.ink[3])
+    if dx > 0:
+        shift_block(block, dx, 0)
 
 
-def _fit_attribution(text: str, brand: Brand, fr: Frame) -> TextBlock:
-    """One line where it stays readable (>= 80% of the full size), else two."""
-    fonts = _fonts(brand, "bold")
-    one = fit_text(text, fonts, fr.attribution, max_size=fr.attribution_size, min_size=10,
-                   max_lines=1, valign="middle")  # fmt: skip
-    if one.size >= 0.8 * fr.attribution_size:
-        return one
-    return fit_text(text, fonts, fr.attribution, max_size=fr.attribution_size, min_size=10,
-                    max_lines=2, valign="middle")  # fmt: skip
+def split_attribution(content: CardContent) -> tuple[str, str]:
+    """The credit as (name, organisation · region): the same words, on two lines."""
+    text = normalise(content.attribution)
+    region = (content.respondent_region or "").strip()
+    org = (content.organisation or "").strip()
+    details: list[str] = []
+    if region and text.endswith(f" ({region})"):
+        text = text[: -len(f" ({region})")]
+        details.append(region)
+    elif region and text.endswith(f", {region}"):
+        text = text[: -len(f", {region}")]
+        details.append(region)
+    if org and text.endswith(f", {org}"):
+        text = text[: -len(f", {org}")]
+        details.insert(0, org)
+    return text, " · ".join(details)
+
+
+def _fit_line(text: str, fonts: dict[str, str], fr: Frame, size: int, lines: int) -> TextBlock:
+    """A credit line at `size`, shrinking to 85% before taking a second line."""
+    box = Box(fr.edge, 0, fr.width - fr.edge, round((lines * LINE_HEIGHT + 0.3) * size))
+    try:
+        return fit_text(text, fonts, box, max_size=size, min_size=round(0.85 * size),
+                        max_lines=1, line_height=LINE_HEIGHT)  # fmt: skip
+    except UndrawableText:
+        raise
+    except UnusableInput:
+        return fit_text(text, fonts, box, max_size=size, min_size=10, max_lines=lines,
+                        line_height=LINE_HEIGHT)  # fmt: skip
 
 
 def _kickers(content: CardContent, brand: Brand, t: Template) -> tuple[str, str]:
     number = content.question_number
     title = content.consultation_title or f"{brand.organisation} consultation"
     if t.name == "band":
-        kicker = f"QUESTION {number}" if number else title.upper()
-        label = content.question_label or ("Consultation response" if number is None else title)
+        kicker = (f"QUESTION {number}  ·  " if number else "") + title.upper()
+        label = content.question_label or title
         return kicker, label
     return (title.upper() + (f"  ·  Q{number}" if number else "")), ""
+
+
+@lru_cache(maxsize=16)
+def _mark(path: str, size: int) -> Image.Image:
+    """The opening quotation mark's coverage mask, cropped to its ink."""
+    font = truetype(path, size)
+    left, top, right, bottom = (round(v) for v in font.getbbox("“", anchor="ls"))
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(mask).text((-left, -top), "“", font=font, fill=255, anchor="ls")
+    return mask
+
+
+def quote_block(text: str, template: str, fmt: str, brand: Brand) -> TextBlock | None:
+    """The quote laid out in its box at a readable size; None when it needs smaller type.
+
+    Raises `UndrawableText` when a grapheme cannot be drawn as written.
+    """
+    t, f = get_template(template), get_format(fmt)
+    fr = frame_for(t, f)
+    shown = text if (t.name == "bold" or paragraph_is_rtl(text)) else f"“{text}”"
+    try:
+        return fit_text(shown, _fonts(brand, t.quote_font), fr.quote,
+                        max_size=fr.quote_max_size, min_size=fr.quote_min_size,
+                        line_height=LINE_HEIGHT, align="start")  # fmt: skip
+    except UndrawableText:
+        raise
+    except UnusableInput:
+        return None
+
+
+def fit_quote(text: str, template: str, fmt: str, brand: Brand) -> TextBlock:
+    """The quote laid out at a readable size, or `QuoteTooLong` naming where it fits."""
+    block = quote_block(text, template, fmt, brand)
+    if block is None:
+        raise QuoteTooLong(text, get_template(template), get_format(fmt), brand)
+    return block
+
+
+class QuoteTooLong(UnusableInput):
+    """The quote would need type smaller than the format's minimum; names where it fits."""
+
+    def __init__(self, text: str, template: Template, fmt: Format, brand: Brand) -> None:
+        from curation.cards.limits import formats_that_fit
+
+        self.fits = [name for name in formats_that_fit(text, template.name, brand)
+                     if name != fmt.name]  # fmt: skip
+        where = (
+            "it fits " + ", ".join(FORMATS[name].title for name in self.fits)
+            if self.fits else "it fits no format of this template"
+        )  # fmt: skip
+        super().__init__(
+            f"the quote is too long for a {fmt.title} {template.title} card at a readable "
+            f"size ({round(MIN_QUOTE_PX * fmt.width / 1080)} px minimum): {where}; "
+            "or choose a shorter selection"
+        )
 
 
 def compose(content: CardContent, template: str, fmt: str, brand: Brand) -> tuple[Canvas, int]:
@@ -235,22 +320,46 @@ def compose(content: CardContent, template: str, fmt: str, brand: Brand) -> tupl
     fr = frame_for(t, f)
     c = brand.colours
     bg = c[t.background]
-    kicker, label = _kickers(content, brand, t)
-    canvas = _static_layer(t, fr, brand, kicker, label).copy()
-    rtl = paragraph_is_rtl(text)
-    shown = text if (t.name == "bold" or rtl) else f"“{text}”"
-    quote = fit_text(shown, _fonts(brand, t.quote_font), fr.quote, max_size=fr.quote_max_size,
-                     align="start", valign="middle")  # fmt: skip
-    if t.name == "editorial":  # the accent rule runs alongside the quote's lines
+    quote = fit_quote(text, template, fmt, brand)
+    name, details = split_attribution(content) if content.attribution.strip() else ("", "")
+    name_block = (
+        _fit_line(name, _fonts(brand, "bold"), fr, fr.attribution_size, 2) if name else None
+    )
+    detail_block = (_fit_line(details, _fonts(brand, "regular"), fr, fr.detail_size, 1)
+                    if details else None)  # fmt: skip
+    quote_h = block_height(quote.line_count, quote.size, LINE_HEIGHT)
+    name_h = block_height(name_block.line_count, name_block.size, LINE_HEIGHT) if name_block else 0
+    detail_h = block_height(1, detail_block.size, LINE_HEIGHT) if detail_block else 0
+    below = (fr.gap + (fr.rule_height + fr.gap if fr.rule_height else 0)) if name_block else 0
+    group = fr.mark_height + quote_h + below + name_h + (0.35 * fr.detail_size + detail_h
+                                                        if detail_block else 0)  # fmt: skip
+    top = fr.content.y0 + max(0.0, fr.content.height - group) * OPTICAL_CENTRE
+    canvas = _static_layer(t, fr, brand, *_kickers(content, brand, t)).copy()
+    if fr.mark_size:
+        mask = _mark(str(brand.fonts["bold"]), fr.mark_size)
+        canvas.paint_mask(mask, (fr.edge, round(top)), hex_to_rgb(c[t.accent]), hex_to_rgb(bg))
+    y = top + fr.mark_height
+    shift_block(quote, 0, y - fr.quote.y0)
+    y += quote_h
+    if t.name == "editorial":  # the accent rule hangs in the margin beside the quote's lines
         width = max(6, round(0.012 * fr.unit))
-        x = fr.quote.x0 - round(0.045 * fr.unit)
+        x = fr.edge - round(0.035 * fr.unit) - width
         canvas.rectangle((x, round(quote.ink[1]), x + width - 1, round(quote.ink[3])),
                          hex_to_rgb(c[t.accent]))  # fmt: skip
     _paint(canvas, quote, c[t.quote_colour], bg)
-    if content.attribution.strip():
-        lead = "" if t.name == "bold" else "— "
-        _paint(canvas, _fit_attribution(lead + content.attribution, brand, fr),
-               c[t.attribution_colour], bg)  # fmt: skip
+    if name_block is not None:
+        y += fr.gap
+        if fr.rule_height:
+            canvas.rectangle((fr.edge, round(y), fr.edge + round(0.09 * fr.unit) - 1,
+                              round(y) + fr.rule_height - 1), hex_to_rgb(c[t.accent]))  # fmt: skip
+            y += fr.rule_height + fr.gap
+        shift_block(name_block, 0, y)
+        _paint(canvas, name_block, c[t.attribution_colour], bg)
+        y += name_h
+    if detail_block is not None:
+        y += 0.35 * fr.detail_size
+        shift_block(detail_block, 0, y)
+        _paint(canvas, detail_block, c[t.detail_colour or t.quote_colour], bg)
     return canvas, quote.size
 
 

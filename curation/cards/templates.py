@@ -52,6 +52,7 @@ class Template:
     kicker_colour: str | None = None  # small text over `kicker_background`
     kicker_background: str | None = None
     band_text: str | None = None
+    detail_colour: str | None = None  # organisation and region (default: the quote's colour)
 
 
 TEMPLATES: dict[str, Template] = {
@@ -95,6 +96,7 @@ def check_template_contrast(name: str, brand: Brand) -> None:
         (t.quote_colour, t.background, True, "quote text"),
         (t.attribution_colour, t.background, False, "attribution"),
         (t.handle_colour, t.background, False, "handle"),
+        (t.detail_colour or t.quote_colour, t.background, False, "organisation and region"),
         (t.accent, t.background, True, "quotation marks and rules"),
     ]
     if t.kicker_colour and t.kicker_background:
@@ -102,78 +104,99 @@ def check_template_contrast(name: str, brand: Brand) -> None:
     if t.band_text and t.kicker_background:
         pairs.append((t.band_text, t.kicker_background, True, "question label"))
     for fg, back, large, what in pairs:
-        check_pair(c[fg], c[back] if back != t.background else bg, large=large,
-                   what=f"template '{name}' {what} ({fg} on {back})")
+        check_pair(
+            c[fg],
+            c[back] if back != t.background else bg,
+            large=large,
+            what=f"template '{name}' {what} ({fg} on {back})",
+        )
+
+
+# The type scale, in pixels on a 1080-pixel-wide card; other widths scale with their width,
+# so every format shows the same size on a phone screen (a 1080 px card shown 390 px wide
+# makes 44 px about 16 px: the smallest comfortable reading size).
+MIN_QUOTE_PX = 44
+MAX_QUOTE_PX = 88
+NAME_PX = 32  # the respondent's name: clearly smaller than the smallest quote
+DETAIL_PX = 28  # organisation and region, on the next line
+SMALL_PX = 25  # handle, kicker
+BAND_LABEL_PX = 40
+LINE_HEIGHT = 1.25
+OPTICAL_CENTRE = 0.44  # the content sits a little above the geometric centre of its area
 
 
 @dataclass(frozen=True)
 class Frame:
-    """Where everything goes on one template × format."""
+    """Where everything goes on one template × format.
+
+    Every text block starts at the same left edge (`edge`). `content` is the free area the
+    quote and attribution are balanced in; `quote` is the largest box the quote may take.
+    """
 
     width: int
     height: int
-    unit: int  # the shorter side; sizes scale with it
+    unit: int  # the shorter side; margins and graphics scale with it
+    scale: float  # type scale: width / 1080
+    edge: int
+    content: Box
     quote: Box
-    attribution: Box
+    attribution: Box  # name and details, two lines, at the bottom of `content`
     footer: Box
     kicker: Box | None
     label: Box | None
     band: Box | None
-    mark_size: int  # size of the decorative quotation mark (0: none)
-    mark_at: tuple[int, int]
-    rule: Box | None  # a horizontal accent bar above the attribution
+    mark_size: int  # size of the decorative opening quotation mark (0: none)
+    mark_height: int  # the room the mark takes above the quote
+    rule_height: int  # the accent bar between quote and attribution (bold), 0: none
+    gap: int  # between quote, rule and attribution
     quote_max_size: int
+    quote_min_size: int
     attribution_size: int
+    detail_size: int
+    small_size: int
 
 
 def frame_for(template: Template, fmt: Format) -> Frame:
     w, h = fmt.width, fmt.height
     u = min(w, h)
-    wide = w / h > 1.5
-    mx = max(round(0.075 * u), round(0.065 * w))
-    top_safe = round(0.12 * h) if fmt.name == "story" else 0  # stories: leave room for app UI
-    my = round(0.075 * u) + top_safe
-    bottom = h - my
-    footer = Box(mx, bottom - round(0.06 * u), w - mx, bottom)
-    attribution_size = max(16, round(0.034 * u))
-    attr_h = round(2 * 1.28 * attribution_size)
-    attr_bottom = footer.y0 - round(0.06 * u)
-    attribution = Box(mx, attr_bottom - attr_h, w - mx, attr_bottom)
-    gap = round(0.045 * u)
-    kicker = label = band = rule = None
-    mark_size, mark_at = 0, (0, 0)
-    quote_x0, quote_y0 = mx, my
+    s = w / 1080
+    edge = round(0.075 * w)
+    top_safe = round(0.11 * h) if fmt.name == "story" else 0  # stories: room for app UI
+    bottom_safe = round(0.08 * h) if fmt.name == "story" else 0
+    my = round(0.07 * u)
+    small = round(SMALL_PX * s)
+    footer_h = round(1.7 * small)
+    footer = Box(edge, h - my - bottom_safe - footer_h, w - edge, h - my - bottom_safe)
+    gap = round(0.04 * u)
+    kicker = label = band = None
+    mark_size = mark_height = rule_height = 0
+    top = my + top_safe
+    if template.name == "band":
+        label_size = round(BAND_LABEL_PX * s)
+        pad = round(0.045 * u)
+        kicker = Box(edge, top_safe + pad, w - edge, top_safe + pad + round(1.2 * small))
+        label = Box(edge, kicker.y1 + round(0.3 * small), w - edge,
+                    kicker.y1 + round(0.3 * small) + round(2.5 * label_size))  # fmt: skip
+        band = Box(0, 0, w, label.y1 + pad)
+        top = band.y1 + gap
+    elif template.name in ("editorial", "photo"):
+        kicker = Box(edge, top, w - edge, top + round(1.2 * small))
+        top = kicker.y1 + gap
     if template.name == "bold":
-        mark_size = round(0.34 * u)
-        mark_at = (mx - round(0.012 * u), my)
-        if wide:
-            quote_x0 = mx + round(0.20 * u)
-        else:
-            quote_y0 = my + round(0.17 * u)
-        bar_h = max(4, round(0.008 * u))
-        bar_bottom = attribution.y0 - gap // 2
-        rule = Box(mx, bar_bottom - bar_h, mx + round(0.09 * u), bar_bottom)
-        quote_bottom = rule.y0 - gap
-    elif template.name == "band":
-        band = Box(0, 0, w, top_safe + round(0.19 * u))
-        inner = Box(mx, top_safe + round(0.035 * u), w - mx, band.y1 - round(0.035 * u))
-        k_h = round(0.3 * inner.height)
-        kicker = Box(inner.x0, inner.y0, inner.x1, inner.y0 + k_h)
-        label = Box(inner.x0, kicker.y1 + round(0.01 * u), inner.x1, inner.y1)
-        quote_y0 = band.y1 + round(0.07 * u)
-        quote_bottom = attribution.y0 - gap
-    else:  # editorial
-        k_h = round(0.032 * u)
-        kicker = Box(mx, my, w - mx, my + k_h)
-        quote_y0 = kicker.y1 + round(0.06 * u)
-        quote_x0 = mx + round(0.055 * u)  # room for the vertical accent rule
-        quote_bottom = attribution.y0 - gap
-    quote = Box(quote_x0, quote_y0, w - mx, quote_bottom)
-    if template.name == "editorial":
-        attribution = Box(quote_x0, attribution.y0, attribution.x1, attribution.y1)
+        mark_size = round(0.26 * u)
+        mark_height = round((0.1 if w / h > 1.5 else 0.15) * u)
+        rule_height = max(4, round(0.008 * u))
+    content = Box(edge, top, w - edge, footer.y0 - round(1.5 * gap))
+    name_size, detail_size = round(NAME_PX * s), round(DETAIL_PX * s)
+    attr_h = round(LINE_HEIGHT * name_size + 1.2 * detail_size)
+    attribution = Box(edge, content.y1 - attr_h, w - edge, content.y1)
+    below = attr_h + gap + (rule_height + gap if rule_height else 0)
+    quote = Box(edge, content.y0 + mark_height, w - edge, content.y1 - below)
     return Frame(
-        width=w, height=h, unit=u, quote=quote, attribution=attribution, footer=footer,
-        kicker=kicker, label=label, band=band, mark_size=mark_size, mark_at=mark_at,
-        rule=rule, quote_max_size=round((0.085 if wide else 0.1) * u),
-        attribution_size=attribution_size,
+        width=w, height=h, unit=u, scale=s, edge=edge, content=content, quote=quote,
+        attribution=attribution, footer=footer, kicker=kicker, label=label, band=band,
+        mark_size=mark_size, mark_height=mark_height, rule_height=rule_height, gap=gap,
+        quote_max_size=min(round(MAX_QUOTE_PX * s), round(0.13 * u)),
+        quote_min_size=round(MIN_QUOTE_PX * s), attribution_size=name_size,
+        detail_size=detail_size, small_size=small,
     )  # fmt: skip
