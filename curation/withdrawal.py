@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from curation import audit
 from curation.actors import Actor, Permission, require
@@ -37,6 +37,8 @@ CANCEL_ON_WITHDRAWAL = (
     PostStatus.CLAIMED.value,
     PostStatus.NEEDS_RECONNECT.value,
     PostStatus.FAILED.value,
+    PostStatus.NOT_CONNECTED.value,
+    PostStatus.READY_BY_HAND.value,  # its pack folder is removed too
 )
 
 
@@ -132,6 +134,7 @@ def withdraw_respondent(
     return report
 
 
+            _remove_pack(post)
 def _take_down(
     post: Post, publisher: Publisher | None, report: WithdrawalReport, now: datetime
 ) -> None:
@@ -140,9 +143,11 @@ def _take_down(
         post.last_error = f"delete failed: no publisher for {post.network}"
         return
     try:
-        for remote in (post.reply_remote_id, post.remote_id):
-            if remote:
-                publisher.delete(remote)
+        elif post.status == PostStatus.POSTED_BY_HAND.value:  # only a person can take it down
+            post.last_error = f"posted by hand: take it down by hand at {post.remote_url}"
+            report.delete_failed.setdefault(post.network, []).append(post.id)
+        for remote in removed:
+            publisher.delete(remote)
     except Exception as exc:  # recorded; a later run of the withdrawal retries it
         log.warning("post %s: delete on %s failed: %s", post.id, post.network, short_error(exc))
         post.last_error = f"delete failed: {short_error(exc)}"
@@ -150,5 +155,23 @@ def _take_down(
         return
     post.status = PostStatus.DELETED.value
     post.last_error = "deleted: consent withdrawn"
+def _remove_pack(post: Post) -> None:
+    """A cancelled post's outbox pack holds the quote: it goes too."""
+    from curation.config import load_settings
+    from curation.publishers.outbox import remove_pack
+
+    remove_pack(load_settings().outbox_dir, post.network, post.id)
+
+
     post.updated_at = now
     report.deleted.setdefault(post.network, []).append(post.id)
+    from curation.posts.receipts import new_receipt
+
+    removed = [r for r in (post.reply_remote_id, post.remote_id) if r]
+    session = object_session(post)
+        if session is not None:  # the network's answer, on the post's receipts
+            session.add(new_receipt(post.id, post.network, "takedown", {"delete": removed},
+                                    answer=post.last_error, now=now))  # fmt: skip
+    if session is not None:
+        session.add(new_receipt(post.id, post.network, "takedown", {"delete": removed},
+                                answer="deleted", now=now))  # fmt: skip

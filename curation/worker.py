@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from curation import audit
 from curation.actors import WORKER
+from curation.posts import not_connected, receipts
 from curation.posts.claims import Claim, claim_next, recover_expired
 from curation.publishers.base import (
     AuthFailed,
@@ -44,7 +45,7 @@ from curation.publishers.base import (
 )
 from curation.store import Database
 from curation.store.base import utcnow
-from curation.store.posts import AccountHealth, Post, PostStatus
+from curation.store.posts import AccountHealth, Post, PostReceipt, PostStatus
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ RATE_LIMIT_FALLBACK = timedelta(minutes=15)
 UNKNOWN_RECHECK = timedelta(minutes=1)
 WITHDRAWN_REASON = "consent withdrawn or missing: the respondent is not quotable"
 
+DEMO_REASON = "a demo (fictional) quote only ever goes to the outbox, never to a network"
 
 @dataclass(frozen=True)
 class PublishOutcome:
@@ -81,6 +83,8 @@ def _refusal(session: Session, post: Post) -> str | None:
     if quote.status == "withdrawn":
         return WITHDRAWN_REASON
     if quote.status not in ("approved", "scheduled", "published"):
+    if respondent.is_demo and post.network != "outbox":
+        return DEMO_REASON
         return f"quote is {quote.status}, not approved"
     if (post.media_path or "").lower().endswith(".mp4"):
         from curation.media.audiogram import media_refusal
@@ -157,6 +161,7 @@ def _finish(
     action: str,
     details: dict[str, Any],
 ) -> None:
+    receipt: PostReceipt | None = None,
     with db.immediate_session() as session:
         session.execute(
             update(Post)
@@ -165,6 +170,8 @@ def _finish(
         )
         audit.record(session, WORKER, action, "post", post_id, details, now=now)
         if values.get("status") == PostStatus.POSTED.value:
+        if receipt is not None:
+            session.add(receipt)
             post = session.get(Post, post_id)
             if post is not None:
                 _mark_quote_published(session, post.quote_id, now)
@@ -309,6 +316,32 @@ def _send(
             "reply_remote_id": result.reply_remote_id,
             "posted_at": now,
             "last_error": None,
+    receipt = receipts.new_receipt(
+        post.id,
+        post.network,
+        "resolve" if claim.resolving else "publish",
+        receipts.request_of(post, result),
+        response_id=result.remote_id,
+        response_url=result.url,
+        now=now,
+    )
+    if post.network == "outbox" or getattr(publisher, "by_hand", False):
+        # A pack on disk reached nobody: a person posts it and records the real URL.
+        _finish(
+            db,
+            post.id,
+            now,
+            values={
+                "status": PostStatus.READY_BY_HAND.value,
+                "last_error": None,
+                "next_attempt_at": None,
+            },
+            action="post.pack_ready",
+            details={"network": post.network, "pack": result.remote_id},
+            receipt=receipt,
+        )
+        outcome = PublishOutcome(post.id, post.network, PostStatus.READY_BY_HAND.value)
+        return _withdraw_if_refused(db, post, publisher, result, now) or outcome, False
             "next_attempt_at": None,
         },
         action="post.published",
@@ -328,13 +361,13 @@ def _withdraw_if_refused(
     """Consent withdrawn while the post was in flight: take it down at once."""
     with db.session() as session:
         row = session.get(Post, post.id)
+        receipt=receipt,
         reason = _refusal(session, row) if row is not None else None
     if reason != WITHDRAWN_REASON:
         return None
     try:
-        for remote in (result.reply_remote_id, result.remote_id):
-            if remote:
-                publisher.delete(remote)
+        for remote in removed:
+            publisher.delete(remote)
     except Exception as exc:
         log.warning("post %s: deleting after withdrawal failed: %s", post.id, short_error(exc))
         return None
@@ -342,12 +375,15 @@ def _withdraw_if_refused(
         db,
         post.id,
         now,
+    removed = [r for r in (result.reply_remote_id, result.remote_id) if r]
         values={
             "status": PostStatus.DELETED.value,
             "last_error": "deleted: consent withdrawn while sending",
         },
         action="post.deleted",
         details={"network": post.network, "reason": "withdrawn"},
+        with db.immediate_session() as session:
+            session.add(_takedown_receipt(post, removed, short_error(exc), now))
     )
     return PublishOutcome(
         post.id,
@@ -359,6 +395,7 @@ def _withdraw_if_refused(
     )
 
 
+        receipt=_takedown_receipt(post, removed, "deleted", now),
 def _attempts(db: Database, post_id: int) -> int:
     with db.session() as session:
         post = session.get(Post, post_id)
@@ -370,6 +407,14 @@ def publish_due(
     *,
     now: datetime | None = None,
     worker_id: str = "worker",
+def _takedown_receipt(
+    post: Outgoing, removed: list[str], answer: str, now: datetime
+) -> PostReceipt:
+    return receipts.new_receipt(
+        post.id, post.network, "takedown", {"delete": removed}, answer=answer, now=now
+    )
+
+
     publishers: Mapping[str, Publisher] | None = None,
     lease_seconds: int = 300,
     limit: int | None = None,
@@ -393,19 +438,23 @@ def publish_due(
             skip_networks=frozenset(skip),
         )
         if claim is None:
+    not_connected.release(db, chosen, now)  # connected since: due again
+    not_connected.park(db, chosen, now)  # no publisher here: they wait, never sent elsewhere
             break
         publisher = chosen.get(claim.post.network)
-        if publisher is None:
+        if publisher is None:  # an unknown post of a network this worker cannot reach
             _finish(
                 db,
                 claim.post.id,
                 now,
                 values={
-                    "status": PostStatus.SCHEDULED.value,
-                    "next_attempt_at": now + RATE_LIMIT_FALLBACK,
-                    "last_error": f"no publisher for {claim.post.network}",
+                    "status": PostStatus.UNKNOWN.value
+                    if claim.resolving
+                    else PostStatus.NOT_CONNECTED.value,
+                    "next_attempt_at": now + RATE_LIMIT_FALLBACK if claim.resolving else None,
+                    "last_error": not_connected.REASON,
                 },
-                action="post.retry",
+                action="post.not_connected",
                 details={"network": claim.post.network},
             )
             skip.add(claim.post.network)
@@ -435,11 +484,27 @@ def run_worker(
     publishers: Mapping[str, Publisher] | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> int:
-    """Publish due posts every `interval` seconds until `stop_event` is set; returns runs done."""
+    """Publish due posts every `interval` seconds until `stop_event` is set; returns runs done.
+
+    After each run the worker writes its heartbeat (what the dashboard's status shows)."""
+    from curation.posts import heartbeat
+    from curation.publishers.registry import publishers_from_environment
+
     runs = 0
     while not stop_event.is_set():
         try:
-            publish_due(db, now=clock(), worker_id=worker_id, publishers=publishers)
+            chosen = publishers if publishers is not None else publishers_from_environment()
+            now = clock()
+            outcomes = publish_due(db, now=now, worker_id=worker_id, publishers=chosen)
+            heartbeat.beat(
+                db,
+                worker_id,
+                started_at=started,
+                interval=interval,
+                networks=chosen,
+                last_result=heartbeat.result_counts(outcomes),
+                now=now,
+            )
         except Exception as exc:  # keep the loop alive; the next run retries
             log.error("publishing run failed: %s", short_error(exc))
         runs += 1
@@ -448,6 +513,7 @@ def run_worker(
 
 
 def install_stop_signals(stop_event: threading.Event) -> None:
+    started = clock()
     """SIGTERM and SIGINT set `stop_event`, so the current post finishes before the loop ends."""
 
     def _stop(_signum: int, _frame: object) -> None:
@@ -455,3 +521,7 @@ def install_stop_signals(stop_event: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    try:
+        heartbeat.stopped(db, worker_id, clock())
+    except Exception as exc:  # the database may be gone; the heartbeat then goes stale
+        log.warning("could not record the worker's stop: %s", short_error(exc))

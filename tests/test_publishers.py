@@ -304,7 +304,7 @@ def test_outbox_writes_png_alt_text_post_and_manifest(tmp_path: Path, image: Med
     publisher = OutboxPublisher(tmp_path / "outbox", "x")
     result = publisher.publish(_post(), image)
     folder = tmp_path / "outbox" / "x" / "post-7"
-    assert result.remote_id == "post-7"
+    assert result.remote_id == "post-7" and result.url is None  # never a file:// link
     assert (folder / "card.png").read_bytes() == PNG
     assert (folder / "alt.txt").read_text().strip() == image.alt_text
     assert (folder / "post.txt").read_text().strip() == _post().text
@@ -315,11 +315,13 @@ def test_outbox_writes_png_alt_text_post_and_manifest(tmp_path: Path, image: Med
     assert not folder.exists()
 
 
-def test_networks_without_credentials_go_to_the_outbox(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No credentials: every network's publisher is the local outbox."""
+def test_networks_without_credentials_are_not_connected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No credentials: only the outbox has a publisher; a network is never swapped for it."""
     monkeypatch.chdir(Path(os.environ["CURATION_DATA_DIR"]).parent)
     chosen = registry.publishers_from_environment()
-    assert all(isinstance(p, OutboxPublisher) for p in chosen.values())
+    assert list(chosen) == ["outbox"] and isinstance(chosen["outbox"], OutboxPublisher)
+    with pytest.raises(registry.NotConnected):
+        registry.publisher_for("mastodon")
     monkeypatch.setenv("CURATION_MASTODON_ACCESS_TOKEN", "t")
     assert isinstance(registry.publisher_for("mastodon"), MastodonPublisher)
 

@@ -30,7 +30,7 @@ def _quote(db: Database, consultation: Consultation, key: str = "r1") -> int:
 def test_schedule_now_then_publish_due_writes_the_outbox(
     db: Database, consultation: Consultation
 ) -> None:
-    """`post schedule --at now`, `publish-due --once`: the outbox gets it; `posts` shows its id."""
+    """`post schedule --at now`, `publish-due --once`: the pack is written, "ready by hand"."""
     quote_id = _quote(db, consultation)
     out = runner.invoke(
         app, ["post", "schedule", str(quote_id), "--network", "outbox", "--at", "now", "--json"]
@@ -41,9 +41,13 @@ def test_schedule_now_then_publish_due_writes_the_outbox(
     assert scheduled["status"] == "scheduled" and scheduled["network"] == "outbox"
     done = runner.invoke(app, ["publish-due", "--once", "--json"])
     assert done.exit_code == 0, done.output
-    assert [r["status"] for r in json.loads(done.stdout)] == ["posted"]
-    listed = json.loads(runner.invoke(app, ["posts", "--status", "posted", "--json"]).stdout)
-    assert listed[0]["remote_id"] == f"post-{scheduled['id']}" and listed[0]["remote_url"]
+    assert [r["status"] for r in json.loads(done.stdout)] == ["ready_by_hand"]
+    assert json.loads(runner.invoke(app, ["posts", "--status", "posted", "--json"]).stdout) == []
+    listed = json.loads(
+        runner.invoke(app, ["posts", "--status", "ready_by_hand", "--json"]).stdout
+    )
+    assert listed[0]["id"] == scheduled["id"] and listed[0]["remote_url"] is None
+    assert listed[0]["state"] == "ready to post by hand"
     folder = Path(os.environ["CURATION_DATA_DIR"]) / "outbox" / "outbox" / f"post-{scheduled['id']}"
     assert (folder / "manifest.json").is_file()
 
@@ -83,18 +87,23 @@ def test_withdraw_cancels_and_is_idempotent(db: Database, consultation: Consulta
     assert second["cancelled"] == [] and not second["newly_withdrawn"]
 
 
-def test_accounts_check_without_credentials_reports_outbox(db: Database) -> None:
-    """With no credentials every network runs in outbox mode and no secret is printed."""
+def test_accounts_check_without_credentials_reports_not_connected(db: Database) -> None:
+    """With no credentials every network is "not connected"; only the outbox is ready."""
     out = runner.invoke(app, ["accounts", "check", "--json"])
     assert out.exit_code == 0, out.output
     rows = json.loads(out.stdout)
     assert {r["network"]: r["mode"] for r in rows} == {
-        "x": "outbox",
-        "bluesky": "outbox",
-        "mastodon": "outbox",
+        "x": "not connected",
+        "bluesky": "not connected",
+        "mastodon": "not connected",
         "outbox": "outbox",
     }
-    assert all(r["ok"] for r in rows)
+    assert {r["network"]: r["ok"] for r in rows} == {
+        "x": False,
+        "bluesky": False,
+        "mastodon": False,
+        "outbox": True,
+    }
 
 
 def test_worker_stops_cleanly_on_sigterm(db: Database) -> None:

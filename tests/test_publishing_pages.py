@@ -110,7 +110,7 @@ def test_accounts_page_tests_connections_without_showing_secrets(
         rows = {r["network"]: r for r in frame.to_dict("records")}
         assert list(rows) == ["x", "bluesky", "mastodon", "outbox"]
         assert rows["mastodon"]["mode"] == "live" and rows["mastodon"]["account"] == "@desk"
-        assert rows["x"]["mode"] == "outbox"
+        assert rows["x"]["mode"] == "not connected" and rows["outbox"]["mode"] == "outbox"
         assert "s3cret-value" not in str(frame.to_dict())
         assert server.requests[-1].headers["authorization"] == "Bearer s3cret-value"
     finally:

@@ -100,7 +100,7 @@ def _add_posts(
     db: Database,
     consultation: Consultation,
     count: int,
-    network: str = "outbox",
+    network: str = "mastodon",
     *,
     at: datetime = NOW,
 ) -> list[int]:
@@ -140,7 +140,7 @@ def _statuses(db: Database) -> Counter[str]:
 def test_scheduled_post_goes_to_the_outbox_once_with_alt_text(
     db: Database, curator: Actor, consultation: Consultation, tmp_path: Path
 ) -> None:
-    """A scheduled post is written to the outbox once; a second run sends nothing."""
+    """An outbox post's pack is written once and waits "ready to post by hand", never posted."""
     with db.session() as session:
         quote_id = approved_quote(session, consultation)
         post = service.schedule_post(session, curator, quote_id, "outbox", "now", now=NOW)
@@ -149,23 +149,23 @@ def test_scheduled_post_goes_to_the_outbox_once_with_alt_text(
         post.media_path, post.alt_text = str(card), "Quote card: buses matter"
     outbox = {"outbox": OutboxPublisher(tmp_path / "outbox")}
     results = publish_due(db, now=NOW, worker_id="w1", publishers=outbox)
-    assert [r.status for r in results] == ["posted"]
+    assert [r.status for r in results] == ["ready_by_hand"]
     folder = tmp_path / "outbox" / "outbox" / f"post-{post.id}"
     assert (folder / "alt.txt").read_text().strip() == "Quote card: buses matter"
     assert (folder / "card.png").exists() and (folder / "manifest.json").exists()
     assert publish_due(db, now=NOW + timedelta(hours=1), worker_id="w1", publishers=outbox) == []
     with db.session() as session:
         stored = session.get(Post, post.id)
-        assert stored.status == "posted" and stored.remote_id == f"post-{post.id}"
-        assert stored.posted_at == NOW
-        assert session.get(Quote, quote_id).status == "published"
+        assert stored.status == "ready_by_hand" and stored.remote_url is None
+        assert stored.posted_at is None
+        assert session.get(Quote, quote_id).status == "scheduled"
 
 
 def test_posts_not_yet_due_are_left_alone(db: Database, consultation: Consultation) -> None:
     """A post scheduled later than now is not claimed."""
-    _add_posts(db, consultation, 1, "outbox", at=NOW + timedelta(hours=2))
-    recording = Recording("outbox")
-    assert publish_due(db, now=NOW, publishers={"outbox": recording}) == []
+    _add_posts(db, consultation, 1, "mastodon", at=NOW + timedelta(hours=2))
+    recording = Recording("mastodon")
+    assert publish_due(db, now=NOW, publishers={"mastodon": recording}) == []
     assert recording.sent == Counter()
 
 
@@ -246,15 +246,15 @@ def test_two_workers_publish_200_posts_exactly_once(
     any_db: Database, consultation: Consultation
 ) -> None:
     """Two workers running at once on the same store send each of 200 due posts exactly once."""
-    ids = _add_posts(any_db, consultation, 200, "outbox")
-    recording = Recording("outbox")
+    ids = _add_posts(any_db, consultation, 200, "mastodon")
+    recording = Recording("mastodon")
     done: dict[str, int] = {}
     errors: list[BaseException] = []
 
     def work(name: str) -> None:
         try:
             done[name] = len(
-                publish_due(any_db, now=NOW, worker_id=name, publishers={"outbox": recording})
+                publish_due(any_db, now=NOW, worker_id=name, publishers={"mastodon": recording})
             )
         except BaseException as exc:  # surfaced below
             errors.append(exc)
@@ -397,19 +397,19 @@ def test_run_worker_stops_when_the_stop_event_is_set(
     db: Database, consultation: Consultation
 ) -> None:
     """The worker loop finishes its run and returns once asked to stop."""
-    _add_posts(db, consultation, 3, "outbox")
-    pub = Recording("outbox")
+    _add_posts(db, consultation, 3, "mastodon")
+    pub = Recording("mastodon")
     stop = threading.Event()
     pub.during_send.append(stop.set)
-    runs = run_worker(db, stop, interval=0.01, publishers={"outbox": pub}, clock=lambda: NOW)
+    runs = run_worker(db, stop, interval=0.01, publishers={"mastodon": pub}, clock=lambda: NOW)
     assert runs == 1 and sum(pub.sent.values()) == 3
 
 
 def test_claim_count_matches(db: Database, consultation: Consultation) -> None:
     """With a limit, one run publishes at most that many posts."""
-    _add_posts(db, consultation, 5, "outbox")
-    pub = Recording("outbox")
-    assert len(publish_due(db, now=NOW, publishers={"outbox": pub}, limit=2)) == 2
+    _add_posts(db, consultation, 5, "mastodon")
+    pub = Recording("mastodon")
+    assert len(publish_due(db, now=NOW, publishers={"mastodon": pub}, limit=2)) == 2
     with db.session() as session:
         assert (
             session.scalar(select(func.count()).select_from(Post).where(Post.status == "posted"))

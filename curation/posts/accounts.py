@@ -30,8 +30,8 @@ def check_accounts(
     now = now or utcnow()
     rows = []
     for network in networks:
-        publisher = (publishers or {}).get(network) or registry.publisher_for(network)
         try:
+            publisher = (publishers or {}).get(network) or registry.publisher_for(network)
             result = publisher.check_connection()
             ok, account, error, reconnect = (
                 result.ok,
@@ -39,6 +39,8 @@ def check_accounts(
                 result.error,
                 result.needs_reconnect,
             )
+        except registry.NotConnected as exc:  # no credentials: nothing to test
+            ok, account, error, reconnect = False, None, str(exc), False
         except Exception as exc:  # a broken client must not stop the other checks
             ok, account, error, reconnect = False, None, short_error(exc), False
         health = session.get(AccountHealth, network) or AccountHealth(network=network)
@@ -66,10 +68,17 @@ def check_accounts(
     return rows
 
 
+def _mode(network: str, configured: bool) -> str:
+    """"outbox" (posted by hand), "live" (credentials here) or "not connected"."""
+    if network == "outbox":
+        return "outbox"
+    return "live" if configured else "not connected"
+
+
 def health_row(health: AccountHealth, *, configured: bool) -> dict[str, Any]:
     return {
         "network": health.network,
-        "mode": "live" if configured else "outbox",
+        "mode": _mode(health.network, configured),
         "ok": health.ok,
         "account": health.account,
         "last_checked": health.last_checked.isoformat() if health.last_checked else None,

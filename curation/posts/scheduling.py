@@ -29,6 +29,9 @@ LIVE_STATUSES = (
     PostStatus.POSTED.value,
     PostStatus.UNKNOWN.value,
     PostStatus.NEEDS_RECONNECT.value,
+    PostStatus.NOT_CONNECTED.value,
+    PostStatus.READY_BY_HAND.value,
+    PostStatus.POSTED_BY_HAND.value,
 )
 
 

@@ -18,7 +18,7 @@ from curation.consent import attribution, is_quotable
 from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
 from curation.posts import compose, scheduling
 from curation.store.base import utcnow
-from curation.store.posts import Post, PostStatus
+from curation.store.posts import STATUS_LABELS, Post, PostStatus
 
 QUOTABLE_STATUSES = ("approved", "scheduled", "published")
 MEDIA_KINDS = ("card", "audiogram")
@@ -26,12 +26,18 @@ RESCHEDULABLE = (
     PostStatus.SCHEDULED.value,
     PostStatus.FAILED.value,
     PostStatus.NEEDS_RECONNECT.value,
+    PostStatus.NOT_CONNECTED.value,
 )
 CANCELLABLE = (
     PostStatus.SCHEDULED.value,
     PostStatus.CLAIMED.value,
     PostStatus.FAILED.value,
     PostStatus.NEEDS_RECONNECT.value,
+    PostStatus.NOT_CONNECTED.value,
+    PostStatus.READY_BY_HAND.value,
+)
+DEMO_ONLY_OUTBOX = (
+    "quote {quote_id} is from the demo data (fictional): demo quotes only go to the outbox"
 )
 
 
@@ -183,6 +189,8 @@ def schedule_post(
     if media not in MEDIA_KINDS:
         raise UnusableInput(f"unknown media {media!r}; use card or audiogram")
     ctx = quote_context(session, quote_id)
+    if network != "outbox" and _quote(session, quote_id).response.respondent.is_demo:
+        raise UnusableInput(DEMO_ONLY_OUTBOX.format(quote_id=quote_id))
     if media == "audiogram":
         from curation.posts.video import check_audiogram_allowed
 
@@ -376,6 +384,7 @@ def post_row(post: Post) -> dict[str, Any]:
         "quote_id": post.quote_id,
         "network": post.network,
         "status": post.status,
+        "state": STATUS_LABELS.get(post.status, post.status),
         "scheduled_at": post.scheduled_at.isoformat(),
         "scheduled_local": post.scheduled_local,
         "remote_id": post.remote_id,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from curation.config import PROJECT_ROOT, load_settings
-from curation.publishers.base import Publisher
+from curation.publishers.base import Publisher, PublishError
 from curation.publishers.outbox import OutboxPublisher
 
 NETWORKS = ("x", "bluesky", "mastodon", "outbox")
@@ -39,6 +39,10 @@ def _secrets_file() -> Path | None:
         candidate = folder / ".streamlit" / "secrets.toml"
         if candidate.is_file():
             return candidate
+class NotConnected(PublishError):
+    """The network has no credentials here: its posts wait as "not connected"."""
+
+
     return None
 
 
@@ -66,7 +70,7 @@ def credentials(network: str) -> dict[str, str]:
 
 
 def configured(network: str) -> bool:
-    """Whether real credentials exist for `network` (else its posts go to the outbox)."""
+    """Whether real credentials exist for `network` (else its posts wait, "not connected")."""
     found = credentials(network)
     if network == "x":
         oauth1 = all(
@@ -82,11 +86,13 @@ def configured(network: str) -> bool:
 
 
 def publisher_for(network: str, *, outbox_root: Path | None = None) -> Publisher:
-    """The publisher for `network`: the real client with credentials, else the local outbox."""
+    """The publisher for `network`: the outbox, or the real client (NotConnected without
+    credentials; never the outbox in a network's place)."""
     settings = load_settings()
-    root = outbox_root or settings.outbox_dir
-    if network == "outbox" or not configured(network):
-        return OutboxPublisher(root, network)
+    if network == "outbox":
+        return OutboxPublisher(outbox_root or settings.outbox_dir, network)
+    if network in SOCIAL_NETWORKS and not configured(network):
+        raise NotConnected(f"{network} is not connected: no credentials")
     found = credentials(network)
     if network == "x":
         from curation.publishers.x import XPublisher
@@ -106,4 +112,10 @@ def publisher_for(network: str, *, outbox_root: Path | None = None) -> Publisher
 
 
 def publishers_from_environment() -> dict[str, Publisher]:
-    return {network: publisher_for(network) for network in NETWORKS}
+    """A publisher per connected network; the others are absent (their posts wait)."""
+    return {network: publisher_for(network) for network in connected_networks()}
+def connected_networks() -> tuple[str, ...]:
+    """The outbox and every network with credentials here."""
+    return tuple(n for n in NETWORKS if n == "outbox" or configured(n))
+
+
