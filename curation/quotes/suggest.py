@@ -8,8 +8,9 @@ question or a mission's keywords. Deterministic: ties go to the earlier text.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import regex
 
@@ -127,3 +128,21 @@ def suggest_quotes(
         if len(chosen) == limit:
             break
     return chosen
+
+
+T = TypeVar("T")
+
+
+def one_per_group(items: Iterable[T], group_of: Callable[[T], Hashable | None]) -> list[T]:
+    """Keep the first item of each campaign (near-duplicate) group, in order; items whose
+    group is None stand alone. Suggestions never offer two quotes from one group."""
+    seen: set[Hashable] = set()
+    kept: list[T] = []
+    for item in items:
+        group = group_of(item)
+        if group is not None:
+            if group in seen:
+                continue
+            seen.add(group)
+        kept.append(item)
+    return kept

@@ -66,6 +66,7 @@ class ResponseReading(Base):
     answer_theme_id: Mapped[int | None] = mapped_column(
         ForeignKey("answer_themes.id", ondelete="SET NULL"), index=True
     )
+    theme_strength: Mapped[float | None] = mapped_column(Float)  # how strongly (0..1)
     # The smallest response id of its near-duplicate group; None when it stands alone.
     group_key: Mapped[int | None] = mapped_column(Integer, index=True)
     group_size: Mapped[int] = mapped_column(Integer, default=1)

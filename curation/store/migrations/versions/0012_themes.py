@@ -67,6 +67,7 @@ def upgrade() -> None:
         "response_readings",
         sa.Column("response_id", sa.Integer(), nullable=False),
         sa.Column("answer_theme_id", sa.Integer(), nullable=True),
+        sa.Column("theme_strength", sa.Float(), nullable=True),
         sa.Column("group_key", sa.Integer(), nullable=True),
         sa.Column("group_size", sa.Integer(), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=True),
