@@ -98,6 +98,7 @@ def withdraw_respondent(
             post.last_error = "cancelled: consent withdrawn"
             post.updated_at = now
             report.cancelled.append(post.id)
+            _remove_pack(post)
         elif post.status == PostStatus.POSTED.value and post.remote_id:
             if chosen is None:
                 from curation.publishers.registry import publishers_from_environment
@@ -106,6 +107,9 @@ def withdraw_respondent(
             _take_down(post, chosen.get(post.network), report, now)
         elif post.status in (PostStatus.SENDING.value, PostStatus.UNKNOWN.value):
             report.in_flight.append(post.id)
+        elif post.status == PostStatus.POSTED_BY_HAND.value:  # only a person can take it down
+            post.last_error = f"posted by hand: take it down by hand at {post.remote_url}"
+            report.delete_failed.setdefault(post.network, []).append(post.id)
 
     report.cards_deleted = delete_cards_for_respondent(session, actor, respondent_id)
     report.audiograms_deleted = remove_audiograms_for_respondent(session, respondent_id)
@@ -134,27 +138,6 @@ def withdraw_respondent(
     return report
 
 
-            _remove_pack(post)
-def _take_down(
-    post: Post, publisher: Publisher | None, report: WithdrawalReport, now: datetime
-) -> None:
-    if publisher is None:
-        report.delete_failed.setdefault(post.network, []).append(post.id)
-        post.last_error = f"delete failed: no publisher for {post.network}"
-        return
-    try:
-        elif post.status == PostStatus.POSTED_BY_HAND.value:  # only a person can take it down
-            post.last_error = f"posted by hand: take it down by hand at {post.remote_url}"
-            report.delete_failed.setdefault(post.network, []).append(post.id)
-        for remote in removed:
-            publisher.delete(remote)
-    except Exception as exc:  # recorded; a later run of the withdrawal retries it
-        log.warning("post %s: delete on %s failed: %s", post.id, post.network, short_error(exc))
-        post.last_error = f"delete failed: {short_error(exc)}"
-        report.delete_failed.setdefault(post.network, []).append(post.id)
-        return
-    post.status = PostStatus.DELETED.value
-    post.last_error = "deleted: consent withdrawn"
 def _remove_pack(post: Post) -> None:
     """A cancelled post's outbox pack holds the quote: it goes too."""
     from curation.config import load_settings
@@ -163,15 +146,32 @@ def _remove_pack(post: Post) -> None:
     remove_pack(load_settings().outbox_dir, post.network, post.id)
 
 
-    post.updated_at = now
-    report.deleted.setdefault(post.network, []).append(post.id)
+def _take_down(
+    post: Post, publisher: Publisher | None, report: WithdrawalReport, now: datetime
+) -> None:
     from curation.posts.receipts import new_receipt
 
     removed = [r for r in (post.reply_remote_id, post.remote_id) if r]
     session = object_session(post)
+    if publisher is None:
+        report.delete_failed.setdefault(post.network, []).append(post.id)
+        post.last_error = f"delete failed: no publisher for {post.network}"
+        return
+    try:
+        for remote in removed:
+            publisher.delete(remote)
+    except Exception as exc:  # recorded; a later run of the withdrawal retries it
+        log.warning("post %s: delete on %s failed: %s", post.id, post.network, short_error(exc))
+        post.last_error = f"delete failed: {short_error(exc)}"
+        report.delete_failed.setdefault(post.network, []).append(post.id)
         if session is not None:  # the network's answer, on the post's receipts
             session.add(new_receipt(post.id, post.network, "takedown", {"delete": removed},
                                     answer=post.last_error, now=now))  # fmt: skip
+        return
     if session is not None:
         session.add(new_receipt(post.id, post.network, "takedown", {"delete": removed},
                                 answer="deleted", now=now))  # fmt: skip
+    post.status = PostStatus.DELETED.value
+    post.last_error = "deleted: consent withdrawn"
+    post.updated_at = now
+    report.deleted.setdefault(post.network, []).append(post.id)

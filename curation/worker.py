@@ -52,8 +52,8 @@ log = logging.getLogger(__name__)
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)
 UNKNOWN_RECHECK = timedelta(minutes=1)
 WITHDRAWN_REASON = "consent withdrawn or missing: the respondent is not quotable"
-
 DEMO_REASON = "a demo (fictional) quote only ever goes to the outbox, never to a network"
+
 
 @dataclass(frozen=True)
 class PublishOutcome:
@@ -82,9 +82,9 @@ def _refusal(session: Session, post: Post) -> str | None:
         return WITHDRAWN_REASON
     if quote.status == "withdrawn":
         return WITHDRAWN_REASON
-    if quote.status not in ("approved", "scheduled", "published"):
     if respondent.is_demo and post.network != "outbox":
         return DEMO_REASON
+    if quote.status not in ("approved", "scheduled", "published"):
         return f"quote is {quote.status}, not approved"
     if (post.media_path or "").lower().endswith(".mp4"):
         from curation.media.audiogram import media_refusal
@@ -160,8 +160,8 @@ def _finish(
     values: dict[str, Any],
     action: str,
     details: dict[str, Any],
-) -> None:
     receipt: PostReceipt | None = None,
+) -> None:
     with db.immediate_session() as session:
         session.execute(
             update(Post)
@@ -169,9 +169,9 @@ def _finish(
             .values(claimed_by=None, lease_until=None, updated_at=now, **values)
         )
         audit.record(session, WORKER, action, "post", post_id, details, now=now)
-        if values.get("status") == PostStatus.POSTED.value:
         if receipt is not None:
             session.add(receipt)
+        if values.get("status") == PostStatus.POSTED.value:
             post = session.get(Post, post_id)
             if post is not None:
                 _mark_quote_published(session, post.quote_id, now)
@@ -305,17 +305,6 @@ def _send(
             details={"network": post.network},
         )
         return PublishOutcome(post.id, post.network, "unknown", error=short_error(exc)), False
-    _finish(
-        db,
-        post.id,
-        now,
-        values={
-            "status": PostStatus.POSTED.value,
-            "remote_id": result.remote_id,
-            "remote_url": result.url,
-            "reply_remote_id": result.reply_remote_id,
-            "posted_at": now,
-            "last_error": None,
     receipt = receipts.new_receipt(
         post.id,
         post.network,
@@ -342,6 +331,17 @@ def _send(
         )
         outcome = PublishOutcome(post.id, post.network, PostStatus.READY_BY_HAND.value)
         return _withdraw_if_refused(db, post, publisher, result, now) or outcome, False
+    _finish(
+        db,
+        post.id,
+        now,
+        values={
+            "status": PostStatus.POSTED.value,
+            "remote_id": result.remote_id,
+            "remote_url": result.url,
+            "reply_remote_id": result.reply_remote_id,
+            "posted_at": now,
+            "last_error": None,
             "next_attempt_at": None,
         },
         action="post.published",
@@ -350,6 +350,7 @@ def _send(
             "remote_id": result.remote_id,
             "resolved": claim.resolving,
         },
+        receipt=receipt,
     )
     outcome = PublishOutcome(post.id, post.network, "posted", result.remote_id, result.url)
     return _withdraw_if_refused(db, post, publisher, result, now) or outcome, False
@@ -361,29 +362,29 @@ def _withdraw_if_refused(
     """Consent withdrawn while the post was in flight: take it down at once."""
     with db.session() as session:
         row = session.get(Post, post.id)
-        receipt=receipt,
         reason = _refusal(session, row) if row is not None else None
     if reason != WITHDRAWN_REASON:
         return None
+    removed = [r for r in (result.reply_remote_id, result.remote_id) if r]
     try:
         for remote in removed:
             publisher.delete(remote)
     except Exception as exc:
         log.warning("post %s: deleting after withdrawal failed: %s", post.id, short_error(exc))
+        with db.immediate_session() as session:
+            session.add(_takedown_receipt(post, removed, short_error(exc), now))
         return None
     _finish(
         db,
         post.id,
         now,
-    removed = [r for r in (result.reply_remote_id, result.remote_id) if r]
         values={
             "status": PostStatus.DELETED.value,
             "last_error": "deleted: consent withdrawn while sending",
         },
         action="post.deleted",
         details={"network": post.network, "reason": "withdrawn"},
-        with db.immediate_session() as session:
-            session.add(_takedown_receipt(post, removed, short_error(exc), now))
+        receipt=_takedown_receipt(post, removed, "deleted", now),
     )
     return PublishOutcome(
         post.id,
@@ -395,7 +396,14 @@ def _withdraw_if_refused(
     )
 
 
-        receipt=_takedown_receipt(post, removed, "deleted", now),
+def _takedown_receipt(
+    post: Outgoing, removed: list[str], answer: str, now: datetime
+) -> PostReceipt:
+    return receipts.new_receipt(
+        post.id, post.network, "takedown", {"delete": removed}, answer=answer, now=now
+    )
+
+
 def _attempts(db: Database, post_id: int) -> int:
     with db.session() as session:
         post = session.get(Post, post_id)
@@ -407,14 +415,6 @@ def publish_due(
     *,
     now: datetime | None = None,
     worker_id: str = "worker",
-def _takedown_receipt(
-    post: Outgoing, removed: list[str], answer: str, now: datetime
-) -> PostReceipt:
-    return receipts.new_receipt(
-        post.id, post.network, "takedown", {"delete": removed}, answer=answer, now=now
-    )
-
-
     publishers: Mapping[str, Publisher] | None = None,
     lease_seconds: int = 300,
     limit: int | None = None,
@@ -427,6 +427,8 @@ def _takedown_receipt(
     chosen = publishers if publishers is not None else publishers_from_environment()
     backoff = backoff or Backoff()
     recover_expired(db, now)
+    not_connected.release(db, chosen, now)  # connected since: due again
+    not_connected.park(db, chosen, now)  # no publisher here: they wait, never sent elsewhere
     outcomes: list[PublishOutcome] = []
     skip: set[str] = set()
     while limit is None or len(outcomes) < limit:
@@ -438,8 +440,6 @@ def _takedown_receipt(
             skip_networks=frozenset(skip),
         )
         if claim is None:
-    not_connected.release(db, chosen, now)  # connected since: due again
-    not_connected.park(db, chosen, now)  # no publisher here: they wait, never sent elsewhere
             break
         publisher = chosen.get(claim.post.network)
         if publisher is None:  # an unknown post of a network this worker cannot reach
@@ -491,6 +491,7 @@ def run_worker(
     from curation.publishers.registry import publishers_from_environment
 
     runs = 0
+    started = clock()
     while not stop_event.is_set():
         try:
             chosen = publishers if publishers is not None else publishers_from_environment()
@@ -509,11 +510,14 @@ def run_worker(
             log.error("publishing run failed: %s", short_error(exc))
         runs += 1
         stop_event.wait(interval)
+    try:
+        heartbeat.stopped(db, worker_id, clock())
+    except Exception as exc:  # the database may be gone; the heartbeat then goes stale
+        log.warning("could not record the worker's stop: %s", short_error(exc))
     return runs
 
 
 def install_stop_signals(stop_event: threading.Event) -> None:
-    started = clock()
     """SIGTERM and SIGINT set `stop_event`, so the current post finishes before the loop ends."""
 
     def _stop(_signum: int, _frame: object) -> None:
@@ -521,7 +525,3 @@ def install_stop_signals(stop_event: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    try:
-        heartbeat.stopped(db, worker_id, clock())
-    except Exception as exc:  # the database may be gone; the heartbeat then goes stale
-        log.warning("could not record the worker's stop: %s", short_error(exc))

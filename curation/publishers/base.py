@@ -54,10 +54,10 @@ class Result:
     remote_id: str
     url: str | None = None
     reply_remote_id: str | None = None
-
     # Extra facts for the post's receipt: media ids, reply-to id, the network's answer.
     # Never tokens or secrets (the worker also drops keys that look like them).
     receipt: dict[str, object] | None = None
+
 
 @dataclass(frozen=True)
 class Connection:

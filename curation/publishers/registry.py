@@ -3,7 +3,8 @@
 Credentials come from the environment (`CURATION_X_*`, `CURATION_BLUESKY_*`,
 `CURATION_MASTODON_*`) or `.streamlit/secrets.toml` ([x], [bluesky], [mastodon]),
 read here with tomllib. They are never stored in the database and never logged. A
-network without credentials posts to the local outbox, so everything runs offline.
+network without credentials has no publisher: its posts wait as "not connected" until
+it is connected. The outbox is a destination of its own ("ready to post by hand").
 """
 
 from __future__ import annotations
@@ -34,15 +35,15 @@ _ENV_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+class NotConnected(PublishError):
+    """The network has no credentials here: its posts wait as "not connected"."""
+
+
 def _secrets_file() -> Path | None:
     for folder in (Path.cwd(), PROJECT_ROOT):
         candidate = folder / ".streamlit" / "secrets.toml"
         if candidate.is_file():
             return candidate
-class NotConnected(PublishError):
-    """The network has no credentials here: its posts wait as "not connected"."""
-
-
     return None
 
 
@@ -111,11 +112,11 @@ def publisher_for(network: str, *, outbox_root: Path | None = None) -> Publisher
     raise ValueError(f"unknown network {network!r}")
 
 
-def publishers_from_environment() -> dict[str, Publisher]:
-    """A publisher per connected network; the others are absent (their posts wait)."""
-    return {network: publisher_for(network) for network in connected_networks()}
 def connected_networks() -> tuple[str, ...]:
     """The outbox and every network with credentials here."""
     return tuple(n for n in NETWORKS if n == "outbox" or configured(n))
 
 
+def publishers_from_environment() -> dict[str, Publisher]:
+    """A publisher per connected network; the others are absent (their posts wait)."""
+    return {network: publisher_for(network) for network in connected_networks()}
