@@ -31,6 +31,7 @@ def _register() -> None:
     # Imported here so each module can use `app` without import cycles.
     from curation.cli import (
         access,  # noqa: F401
+        analysis,  # noqa: F401
         cards,  # noqa: F401
         foundation,  # noqa: F401
         ingest,  # noqa: F401
