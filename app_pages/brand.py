@@ -44,6 +44,29 @@ for column, role in zip(columns, COLOUR_ROLES, strict=True):
         key=f"brand_colour_{role}",
     )  # fmt: skip
 
+st.subheader("Card header titles")
+st.caption("The words the Question band card shows above each quote, written for the public.")
+with db.session() as session:
+    questions = [
+        (q.id, q.number, service.header_title(q))
+        for q in service.question_titles(session, actor, context.consultation_id())
+    ]
+titles: dict[int, str] = {}
+for question_id, number, title in questions:
+    titles[question_id] = st.text_input(
+        f"Question {number}", value=title, max_chars=service.MAX_PUBLIC_TITLE,
+        disabled=not can_edit, key=f"brand_title_{question_id}",
+    )  # fmt: skip
+if can_edit and questions and st.button("Save header titles", key="brand_titles_save"):
+    try:
+        with db.session() as session:
+            for question_id, _number, title in questions:
+                if titles[question_id].strip() != title:
+                    service.update_public_title(session, actor, question_id, titles[question_id])
+        st.success("Header titles saved; new cards use them.")
+    except CurationError as exc:
+        st.error(str(exc))
+
 if not can_edit:
     st.caption("Only administrators can change the brand kit.")
     st.stop()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from curation.actors import Permission
+from curation.cards import limits
+from curation.cards.fonts import describe_grapheme
 from curation.errors import CurationError
 from curation.quotes import picking, workflow
 from curation.quotes.spans import Span
 from ui import context
 
 MODES = ("Sentences", "Start and end")
-CARD_MAX = 280
 
 actor = context.require_page(Permission.PICK_QUOTES)
 db = context.database()
@@ -115,22 +116,33 @@ else:
     spans = [Span(int(start), int(end))]
 
 preview = picking.preview(view, spans)
-if preview.problem:
+# What the card can draw and where it fits, before anything is saved.
+card_check = None if preview.problem else limits.check_quote(preview.text)
+if preview.problem or card_check is None:
     st.warning(preview.problem)
 else:
     with st.container(border=True, key="pick_preview"):
         st.markdown("“" + picking.escape_markdown(preview.text) + "”")
-    too_long = preview.length > CARD_MAX
-    st.caption(
-        f"{preview.length} characters"
-        + (f" (over {CARD_MAX}: long for a card)" if too_long else "")
-    )
+    if card_check.undrawable:
+        st.error(
+            "The card cannot draw "
+            + ", ".join(f"{g} ({describe_grapheme(g)})" for g in card_check.undrawable)
+            + " exactly as written, so no card would be made: choose other words."
+        )
+    else:
+        st.caption(f"{preview.length} characters. Card limits at a readable size, per format:")
+        st.dataframe(limits.fit_table(card_check), hide_index=True, key="pick_card_limits")
+        if not any(card_check.fits.values()):
+            st.warning("Too long for any card at a readable size: choose a shorter selection.")
     for finding in preview.findings:
         words = preview.text[finding.span[0] : finding.span[1]]
         st.warning(f"Personal data? {finding.reason}: {picking.escape_markdown(words)}")
 
 note = st.text_area("Note for the approver (optional)", key="pick_note", max_chars=2000)
-if st.button("Save quote", key="pick_save", type="primary", disabled=bool(preview.problem)):
+undrawable = card_check is not None and bool(card_check.undrawable)
+if st.button(
+    "Save quote", key="pick_save", type="primary", disabled=bool(preview.problem) or undrawable
+):
     try:
         with db.session() as session:
             quote = workflow.create_quote(session, actor, view.response_id, spans, note=note)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from curation.actors import Permission
-from curation.cards import service
+from curation.cards import limits, service
 from curation.cards.brand import load_brand
 from curation.cards.templates import FORMATS, TEMPLATES
 from curation.errors import CurationError
@@ -42,6 +42,11 @@ template = col_t.selectbox(
 )  # fmt: skip
 fmt = col_f.selectbox(
     "Format", list(FORMATS), format_func=lambda name: FORMATS[name].title, key="prev_format"
+)
+
+st.caption(
+    f"{TEMPLATES[template].title}, {FORMATS[fmt].title}: up to about "
+    f"{limits.character_limit(template, fmt, brand)} characters at a readable size"
 )
 
 quote_id: int | None = None

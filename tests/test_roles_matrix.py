@@ -175,6 +175,9 @@ MATRIX: dict[str, Entry] = {
     "curation.cards.service.render_quote_card": Entry(P.PREVIEW_CARDS, a(MISSING, now=NOW)),
     "curation.cards.service.update_alt_text": Entry(P.COMPOSE_POSTS, a(MISSING, "alt text")),
     "curation.cards.service.update_brand": Entry(P.MANAGE_BRAND, a(colours={})),
+    "curation.cards.service.question_titles": Entry(
+        P.PREVIEW_CARDS, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.cards.service.update_public_title": Entry(P.MANAGE_BRAND, a(MISSING, "Title")),
     # posts and accounts
     "curation.posts.accounts.account_health": Entry(P.MANAGE_ACCOUNTS, a()),
     "curation.posts.accounts.check_accounts": Entry(

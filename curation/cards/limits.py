@@ -8,6 +8,7 @@ that fits at the minimum size, rounded down to a multiple of ten.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from curation.cards.brand import Brand, load_brand
@@ -64,11 +65,18 @@ def formats_that_fit(text: str, template: str, brand: Brand | None = None) -> li
     return [f for f in FORMATS if _fits(text.strip(), template, f, brand)]
 
 
-def check_quote(text: str, brand: Brand | None = None) -> dict[str, object]:
-    """What the pick page shows before saving: undrawable graphemes and where the quote fits.
+@dataclass(frozen=True)
+class CardCheck:
+    """What the pick page shows before saving a quote."""
 
-    {"undrawable": [graphemes], "fits": {template: [formats]}, "length": characters}
-    """
+    text: str
+    undrawable: list[str]  # graphemes no shipped font draws as written
+    fits: dict[str, list[str]]  # template -> formats whose card holds the quote
+
+
+def check_quote(text: str, brand: Brand | None = None) -> CardCheck:
+    """Undrawable graphemes (named, so the curator can change the selection) and, when
+    every grapheme is drawable, the formats of each template the quote fits."""
     from curation.cards.render import _fonts
 
     brand = brand or load_brand()
@@ -77,4 +85,17 @@ def check_quote(text: str, brand: Brand | None = None) -> dict[str, object]:
     for style in ("regular", "bold", "italic"):
         missing.extend(g for g in undrawable(text, _fonts(brand, style)) if g not in missing)
     fits = {} if missing or not text else {t: formats_that_fit(text, t, brand) for t in TEMPLATES}
-    return {"undrawable": missing, "fits": fits, "length": len(text)}
+    return CardCheck(text, missing, fits)
+
+
+def fit_table(check: CardCheck, brand: Brand | None = None) -> list[dict[str, str]]:
+    """One row per template: each format's character limit, ticked where the quote fits."""
+    brand = brand or load_brand()
+    rows = []
+    for t in TEMPLATES:
+        row = {"Template": TEMPLATES[t].title}
+        for f in FORMATS:
+            mark = "✓" if f in check.fits.get(t, []) else "✗"
+            row[FORMATS[f].name] = f"{mark} {character_limit(t, f, brand)}"
+        rows.append(row)
+    return rows

@@ -11,6 +11,7 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -30,10 +31,11 @@ from curation.consent import is_quotable
 from curation.errors import ConsentError, NotFound, PermissionDenied, UnusableInput
 from curation.store.base import utcnow
 from curation.store.cards import Card
-from curation.store.foundation import Respondent, Response
+from curation.store.foundation import Question, Respondent, Response
 from curation.store.quotes import Quote, QuoteStatus
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], object]
+MAX_PUBLIC_TITLE = 120
 PREVIEWABLE = (QuoteStatus.APPROVED.value, QuoteStatus.SCHEDULED.value, QuoteStatus.PUBLISHED.value)
 
 
@@ -53,7 +55,47 @@ def quote_content(session: Session, quote_id: int) -> CardContent:
     respondent = _respondent_of(session, quote_id)
     if not is_quotable(respondent, allow_anonymous=app_settings.allow_anonymous(session)):
         raise ConsentError(f"quote {quote_id}: the respondent may not be quoted")
-    return CardContent.of(card_content(session, quote_id))
+    content = CardContent.of(card_content(session, quote_id))
+    quote = session.get(Quote, quote_id)
+    question = quote.response.question if quote is not None else None
+    if question is not None:  # the header's words for the public, not the internal label
+        content = replace(content, question_label=header_title(question))
+    return content
+
+
+def header_title(question: Question) -> str:
+    """A question's card header: its public title, else its text when short, else its label."""
+    if question.public_title and question.public_title.strip():
+        return question.public_title.strip()
+    return question.text.strip() if len(question.text.strip()) <= 90 else question.label
+
+
+def question_titles(session: Session, actor: Actor, consultation_id: int) -> list[Question]:
+    """The consultation's questions in order, with their public card titles."""
+    require(actor, Permission.PREVIEW_CARDS)
+    return list(session.scalars(
+        select(Question).where(Question.consultation_id == consultation_id)
+        .order_by(Question.number)
+    ))  # fmt: skip
+
+
+def update_public_title(session: Session, actor: Actor, question_id: int, title: str) -> Question:
+    """Set the words a card's header shows for one question (1..120 characters; admins)."""
+    require(actor, Permission.MANAGE_BRAND)
+    question = session.get(Question, question_id)
+    if question is None:
+        raise NotFound(f"no question {question_id}")
+    cleaned = " ".join(title.split())
+    if not cleaned:
+        raise UnusableInput("the public title cannot be empty")
+    if len(cleaned) > MAX_PUBLIC_TITLE:
+        raise UnusableInput(f"the public title has {len(cleaned)} characters; at most "
+                            f"{MAX_PUBLIC_TITLE}")  # fmt: skip
+    question.public_title = cleaned
+    session.flush()
+    audit.record(session, actor, "question.public_title", "question", question.id,
+                 {"number": question.number, "length": len(cleaned)})  # fmt: skip
+    return question
 
 
 def card_file(card: Card) -> Path:
@@ -280,7 +322,9 @@ __all__ = [
     "export_zip",
     "preview_text_card",
     "previewable_quotes",
+    "question_titles",
     "render_quote_card",
     "update_alt_text",
     "update_brand",
+    "update_public_title",
 ]

@@ -52,6 +52,8 @@ class Question(Base):
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     label: Mapped[str] = mapped_column(String(80))
+    # The card header's words for the public (editable); None: not written yet.
+    public_title: Mapped[str | None] = mapped_column(String(120), nullable=True, default=None)
 
     consultation: Mapped[Consultation] = relationship(back_populates="questions")
 
