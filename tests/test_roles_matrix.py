@@ -145,6 +145,10 @@ MATRIX: dict[str, Entry] = {
         P.SCHEDULE_POSTS, a(MISSING, NOW + timedelta(days=1))),
     "curation.posts.service.cancel": Entry(P.SCHEDULE_POSTS, a(MISSING)),
     "curation.posts.service.calendar": Entry(P.SCHEDULE_POSTS, a(NOW, NOW + timedelta(days=7))),
+    "curation.posts.by_hand.pack_for": Entry(P.SCHEDULE_POSTS, a(MISSING)),
+    "curation.posts.by_hand.mark_posted": Entry(
+        P.SCHEDULE_POSTS, a(MISSING, "https://example.org/p/1", now=NOW)),
+    "curation.posts.receipts.receipts_for": Entry(P.SCHEDULE_POSTS, a(MISSING)),
     # media
     "curation.media.intake.add_media": Entry(
         P.IMPORT_RESPONSES, lambda c, _s: ((c.respondent_id, 1, c.tmp / "missing.mp4"), {})),
@@ -188,6 +192,22 @@ MATRIX: dict[str, Entry] = {
     "curation.posts.video.audiogram_possible": Entry(P.COMPOSE_POSTS, a(MISSING)),
     "curation.posts.video.attach_audiogram": Entry(P.SCHEDULE_POSTS, lambda _c, _s: (
         (_missing_quote_context(), None), {"now": NOW})),
+    # themes, campaigns and the quote plan
+    "curation.analysis.job.start_run": Entry(
+        P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.analysis.service.latest_run": Entry(
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.analysis.service.list_themes": Entry(
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.analysis.service.rename_theme": Entry(P.PICK_QUOTES, a(MISSING, "A label")),
+    "curation.analysis.service.merge_themes": Entry(P.PICK_QUOTES, a(MISSING, MISSING + 1)),
+    "curation.analysis.service.split_theme": Entry(P.PICK_QUOTES, a(MISSING)),
+    "curation.analysis.service.duplicate_groups": Entry(
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.analysis.service.campaign_marks": Entry(
+        P.READ_RESPONSES, lambda c, _s: (([c.response_id],), {})),
+    "curation.analysis.plan.quote_plan": Entry(
+        P.VIEW_BALANCE, lambda c, _s: ((c.consultation_id,), {})),
     # erasure and withdrawal hooks
     "curation.quotes.delete_quotes_for_respondent": Entry(
         P.ERASE, lambda c, _s: ((c.respondent_id,), {"now": NOW})),
