@@ -78,6 +78,9 @@ class Actor:
 LOCAL_ADMIN = Actor("local-admin", Role.ADMIN)
 # The worker and scheduled jobs act as this system account.
 WORKER = Actor("worker", Role.ADMIN)
+# Undoes publication when consent is lost as a result of someone else's authorised change
+# (a re-import, a confirmed reading, a setting); audited beside that person's own entry.
+CONSENT_RULES = Actor("consent-rules", Role.ADMIN)
 
 
 def require(actor: Actor, permission: Permission) -> None:

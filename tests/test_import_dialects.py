@@ -57,8 +57,9 @@ def test_google_forms_csv_reads_questions_people_and_combined_consent(db, consul
     assert (priya.consent_to_quote, priya.anonymous) == (True, True)
     assert (sam.consent_to_quote, sam.region) == (False, "Yorkshire and the Humber")
     assert aled.source_key.startswith("google-forms:ts:")
-    consent_col = next(c for c in report.columns if c["role"] == "consent")
-    assert "combined" in consent_col["how"]
+    readings = {r["answer"]: (r["reading"], r["source"]) for r in report.readings}
+    assert readings["yes, and you can use my name"] == ("named", "built-in")
+    assert readings["yes, but keep me anonymous"] == ("anonymous", "built-in")
 
 
 def test_answers_are_kept_exactly(db, consultation, curator):
@@ -73,12 +74,15 @@ def test_answers_are_kept_exactly(db, consultation, curator):
     assert ("Priya Shah", 4) not in got  # a blank answer is no response, not ""
 
 
-def test_ambiguous_consent_and_unknown_region_are_reported_by_row(db, consultation, curator):
-    """An ambiguous consent answer is reported with its row and treated as no."""
+def test_ambiguous_consent_needs_a_reading_and_unknown_region_is_reported_by_row(
+    db, consultation, curator
+):
+    """An unclear consent answer reads not quotable and is listed as needing a reading."""
     report = run(db, consultation, curator, "google_forms.csv")
-    assert {"row": 5, "reason": "consent answer 'Maybe later' is ambiguous; treated as no"} in (
-        report.errors
-    )
+    unclear = [r for r in report.readings if r["needs_reading"]]
+    assert [(r["answer"], r["reading"], r["count"]) for r in unclear] == [
+        ("maybe later", "not_quotable", 1)
+    ]
     assert any(e["row"] == 5 and "Mars" in e["reason"] for e in report.errors)
     assert people(db)["Jo Bloggs"].consent_to_quote is False
     assert report.skipped == [{"row": 6, "reason": "no answer to any question"}]
@@ -235,7 +239,7 @@ def test_consent_headers_beat_name_headers(consultation):
                           "Would you prefer to stay anonymous?", "Consent to use video"]],
                         GENERIC, qs)  # fmt: skip
     assert [c.role for c in cols] == [
-        "question", "consent", "organisation", "anonymous", "media_consent",
+        "question", "consent", "organisation", "anonymity", "media_consent",
     ]  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import regex
 from rapidfuzz import fuzz, process
 
+from curation.ingest.consent_columns import CONSENT_ROLES, UNCERTAIN, classify_header
 from curation.ingest.dialects import Dialect, norm_header
 
 REGIONS = (
@@ -58,15 +59,11 @@ def normalise_region(value: str) -> str | None:
     return _REGION_KEYS[best[0]] if best else None
 
 
-# Person-detail headers, tried in this order (consent before name: "may we use your name?").
+# Person-detail headers, tried in this order after the consent and naming questions
+# (`classify_header`), which come first: "May we use your name?" is not a name column.
 _ROLE_PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = tuple(
     (role, regex.compile(pattern, regex.IGNORECASE))
     for role, pattern in (
-        ("media_consent", r"^(?=.*\b(video|audio|recording|media|photo|image|clip)s?\b)"
-                          r"(?=.*\b(consent|permission|agree|happy|may we|can we|allow|ok)\b)"),
-        ("anonymous", r"\banonym|\bdienw"),
-        ("consent", r"\b(consent|quote|quoted|quoting|permission|caniatâd)\b|"
-                    r"\b(may|can) we (use|share|publish)\b|\bhappy for (us|you) to\b"),
         ("email", r"\be-?mail\b"),
         ("sector", r"\b(sector|industry|type of organi[sz]ation)\b"),
         ("organisation", r"\b(organi[sz]ation|company|employer|representing|on behalf of)\b"),
@@ -80,7 +77,7 @@ _ROLE_PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = tuple(
                       r"submission time|completion time|date)$"),
     )
 )  # fmt: skip
-PERSON_ROLES = tuple(role for role, _ in _ROLE_PATTERNS)
+PERSON_ROLES = (*CONSENT_ROLES, *(role for role, _ in _ROLE_PATTERNS))
 # Sub-headers SurveyMonkey writes under a plain answer column: they say nothing about it.
 _PLAIN_SUBHEADERS = {"", "response", "open-ended response", "open ended response"}
 _NUMBERED = regex.compile(
@@ -125,8 +122,11 @@ def headers_of(records: list[list[str]], dialect: Dialect) -> tuple[list[str], l
 
 
 def person_role(header: str) -> str | None:
-    """The person-detail role a header names, if any."""
+    """The person-detail role a header names, if any (UNCERTAIN: a person must say)."""
     text = norm_header(header)
+    verdict = classify_header(text)
+    if verdict.role is not None:
+        return verdict.role
     for role, pattern in _ROLE_PATTERNS:
         if pattern.search(text):
             return role
@@ -212,19 +212,26 @@ def _classify(
             if plausible:
                 return Column(j, shown, "question", number, "by number")
         if role is not None:
-            return Column(j, shown, role, None, "by header")
+            return Column(j, shown, role, None, _why(rest, role))
     index, score = _question_score(raw, q_texts)
     if index is not None and score >= 90:
         return Column(j, shown, "question", questions[index][0], f"by text ({score:.0f}%)")
     role = person_role(raw)
+    if role == UNCERTAIN and index is not None and score >= QUESTION_THRESHOLD:
+        return Column(j, shown, "question", questions[index][0], f"by text ({score:.0f}%)")
     if role is not None:
-        return Column(j, shown, role, None, "by header")
+        return Column(j, shown, role, None, _why(raw, role))
     if index is not None and score >= QUESTION_THRESHOLD:
         return Column(j, shown, "question", questions[index][0], f"by text ({score:.0f}%)")
     label = process.extractOne(header, q_labels, scorer=fuzz.ratio, score_cutoff=90)
     if label is not None:
         return Column(j, shown, "question", questions[label[2]][0], "by label")
     return Column(j, shown, "unmatched", None, f"no question matched (best {score:.0f}%)")
+
+
+def _why(header: str, role: str) -> str:
+    verdict = classify_header(norm_header(header))
+    return f"by header: {verdict.why}" if verdict.role == role else "by header"
 
 
 def _dedupe(columns: list[Column]) -> None:
@@ -234,7 +241,8 @@ def _dedupe(columns: list[Column]) -> None:
     """
     seen: dict[tuple[str, int | None], int] = {}
     for col in columns:
-        if col.role in ("unmatched", "ignore", "name", "email"):
+        # Several consent and naming columns are all read; the most cautious reading wins.
+        if col.role in ("unmatched", "ignore", "name", "email", UNCERTAIN, *CONSENT_ROLES):
             continue
         key = (col.role, col.question)
         if key in seen:

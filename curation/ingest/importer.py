@@ -16,12 +16,22 @@ from sqlalchemy.orm import Session
 from curation import audit
 from curation.actors import Actor, Permission, require
 from curation.errors import NotFound, UnusableInput
+from curation.ingest.answer_table import answer_table, uncertain_message
 from curation.ingest.columns import plan_columns
+from curation.ingest.consent_columns import UNCERTAIN
 from curation.ingest.dialects import by_name, norm_header
-from curation.ingest.mapping import Mapping, load_mapping
+from curation.ingest.mapping import Mapping, load_mapping, parse_role
 from curation.ingest.readers import read_table
 from curation.ingest.report import ImportReport, Plan
+from curation.ingest.settled import save_roles, saved_roles
 from curation.ingest.writer import Progress, Writer
+from curation.rights.lost_consent import undo_for_lost_consent
+from curation.rights.reading_store import (
+    Confirmation,
+    load_book,
+    save_readings,
+    with_confirmations,
+)
 from curation.store.base import utcnow
 from curation.store.foundation import Consultation, ImportBatch
 
@@ -44,19 +54,22 @@ def make_plan(
     dialect: str = "auto",
     mapping: Mapping | Path | str | None = None,
     filename: str | None = None,
+    settled: dict[str, str] | None = None,
 ) -> Plan:
-    """Read `path` and decide what every column holds; `UnusableInput` if nothing usable."""
+    """Read `path` and decide what every column holds; `UnusableInput` if nothing usable.
+
+    `settled` maps headers to roles people chose (saved ones and `--column`); a mapping
+    file's own columns come last and win."""
     if mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
+    overrides = dict(settled or {}) | (mapping.columns if mapping else {})
     table = read_table(Path(path), name=filename)
     chosen = by_name(dialect, table.records, table.name)
     if mapping is not None and not table.synthetic_header:
         chosen = replace(chosen, header_rows=mapping.header_rows)
     if table.synthetic_header:
         chosen = replace(chosen, header_rows=1)
-    columns = plan_columns(
-        table.records, chosen, _questions(consultation), mapping.columns if mapping else None
-    )
+    columns = plan_columns(table.records, chosen, _questions(consultation), overrides)
     if mapping is not None:
         known = {norm_header(c.header) for c in columns} | {
             norm_header(h) for h in table.records[0]
@@ -77,7 +90,7 @@ def make_plan(
     if plan.total_rows == 0:
         raise UnusableInput(f"{table.name}: a header but no data rows")
     roles = {c.role for c in columns}
-    if "consent" not in roles:
+    if not roles & {"consent", "consent_anonymous", UNCERTAIN}:
         plan.warnings.append("no consent column found: nobody from this file will be quotable")
     if not roles & {"id", "submitted", "email"}:
         plan.warnings.append(
@@ -96,14 +109,46 @@ def preview_file(
     dialect: str = "auto",
     mapping: Mapping | Path | str | None = None,
     filename: str | None = None,
+    columns: dict[str, str] | None = None,
+    readings: list[Confirmation] | None = None,
 ) -> ImportReport:
-    """The detected dialect and column mapping of a file, without reading rows into the store."""
+    """The detected dialect, column roles (uncertain ones included, for a person to settle)
+    and the readings table of a file, without reading rows into the store."""
     require(actor, Permission.IMPORT_RESPONSES)
+    consultation = _consultation(session, consultation_id)
+    settled = _settled(session, consultation.id, columns, Path(path).name)
     plan = make_plan(
-        _consultation(session, consultation_id), Path(path),
-        dialect=dialect, mapping=mapping, filename=filename,
+        consultation, Path(path), dialect=dialect, mapping=mapping, filename=filename,
+        settled=settled,
     )  # fmt: skip
-    return _empty_report(plan, dry_run=True)
+    report = _empty_report(plan, dry_run=True)
+    book = with_confirmations(load_book(session, consultation.id), _roled(plan, readings), actor)
+    report.readings = answer_table(plan, book)
+    return report
+
+
+def _settled(
+    session: Session, consultation_id: int, columns: dict[str, str] | None, label: str
+) -> dict[str, str]:
+    """Saved column roles for the consultation, then the ones given now (checked)."""
+    chosen = {h: parse_role(r, h, label) for h, r in (columns or {}).items()}
+    return saved_roles(session, consultation_id) | chosen
+
+
+def _roled(plan: Plan, readings: list[Confirmation] | None) -> list[Confirmation]:
+    """Confirmations with their column's role filled in; unknown headers are refused."""
+    if not readings:
+        return []
+    by_header = {norm_header(c.header): c.role for c in plan.columns}
+    found = []
+    for c in readings:
+        role = c.role or by_header.get(c.header_key)
+        if role is None:
+            raise UnusableInput(
+                f"{plan.table.name}: a reading names column '{c.header}', which the file lacks"
+            )
+        found.append(Confirmation(c.header, c.answer, c.reading, role))
+    return found
 
 
 def _empty_report(plan: Plan, *, dry_run: bool) -> ImportReport:
@@ -134,15 +179,30 @@ def import_file(
     progress: Progress | None = None,
     now: datetime | None = None,
     filename: str | None = None,
+    columns: dict[str, str] | None = None,
+    readings: list[Confirmation] | None = None,
 ) -> ImportReport:
     """Import one export file: all or nothing, and a re-import of the same file changes nothing.
 
-    A dry run does the same work inside a savepoint and rolls it back.
+    `columns` settles what uncertain columns ask ("header" -> role); `readings` confirms
+    how answers read. Both are saved for the consultation (not on a dry run). A column
+    that may be about consent or naming and is not settled stops the import. A dry run
+    does the same work inside a savepoint and rolls it back. Respondents whose reading
+    goes down (a re-import, a confirmed reading) lose their posts, cards and quotes.
     """
     require(actor, Permission.IMPORT_RESPONSES)
     now = now or utcnow()
     consultation = _consultation(session, consultation_id)
-    plan = make_plan(consultation, Path(path), dialect=dialect, mapping=mapping, filename=filename)
+    settled = _settled(session, consultation.id, columns, Path(path).name)
+    plan = make_plan(
+        consultation, Path(path), dialect=dialect, mapping=mapping, filename=filename,
+        settled=settled,
+    )  # fmt: skip
+    uncertain = [c for c in plan.columns if c.role == UNCERTAIN]
+    if uncertain:
+        raise UnusableInput(uncertain_message(plan.table.name, uncertain))
+    confirmations = _roled(plan, readings)
+    book = with_confirmations(load_book(session, consultation.id), confirmations, actor)
     report = _empty_report(plan, dry_run=dry_run)
     savepoint = session.begin_nested()
     bigger_cache = _sqlite(session)
@@ -157,7 +217,18 @@ def import_file(
         )  # fmt: skip
         session.add(batch)
         session.flush()
-        Writer(session, consultation, plan, report, batch.id, now).run(progress)
+        writer = Writer(session, consultation, plan, report, batch.id, now, book)
+        writer.run(progress)
+        report.readings = answer_table(plan, book)
+        report.consent_lost = sorted(set(writer.lost_consent))
+        if not dry_run:
+            save_roles(session, actor, consultation.id, columns or {}, now)
+            save_readings(session, actor, consultation.id, confirmations, now)
+            if report.consent_lost:
+                report.consent_lost_steps = undo_for_lost_consent(
+                    session, actor, report.consent_lost, reason="consent changed on re-import",
+                    now=now,
+                )  # fmt: skip
         batch.report = {k: v for k, v in report.to_json().items() if k not in ("columns",)}
         audit.record(
             session, actor, "responses.import", "import_batch", batch.id,
@@ -170,6 +241,8 @@ def import_file(
                 "responses_updated": report.responses_updated,
                 "responses_unchanged": report.responses_unchanged,
                 "skipped": len(report.skipped), "errors": len(report.errors),
+                "consent_lost": len(report.consent_lost),
+                "needs_reading": sum(r["needs_reading"] for r in report.readings),
             },
             now=now,
         )  # fmt: skip

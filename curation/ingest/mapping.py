@@ -7,7 +7,9 @@
     "Date received" = "submitted"
     "Full name" = "name"
     "Org" = "organisation"
-    "Can we quote you?" = "consent"
+    "Can we quote you?" = "consent"          # yes = quotable
+    "Use my name?" = "name_permission"       # yes = named, no = anonymous
+    "Stay anonymous?" = "anonymity"          # yes = anonymous, no = named
     "Answer A" = "question 1"      # or "q1" or "1"
     "Notes" = "ignore"
 
@@ -23,11 +25,18 @@ from pathlib import Path
 import regex
 
 from curation.errors import UnusableInput
+from curation.ingest.consent_columns import CONSENT_ROLES
 
 ROLES = (
     "id", "submitted", "name", "first_name", "last_name", "email", "organisation", "sector",
-    "region", "consent", "anonymous", "media_consent", "ignore",
+    "region", *CONSENT_ROLES, "ignore",
 )  # fmt: skip
+# Older names of roles, still accepted.
+_ALIASES = {
+    "organization": "organisation", "timestamp": "submitted", "skip": "ignore",
+    "anonymous": "anonymity", "stay_anonymous": "anonymity", "use_name": "name_permission",
+    "quote_consent": "consent",
+}  # fmt: skip
 MAX_MAPPING_BYTES = 200_000
 
 
@@ -38,14 +47,17 @@ class Mapping:
     columns: dict[str, str] = field(default_factory=dict)  # header -> role or "question N"
 
 
+def parse_role(value: object, header: str, label: str) -> str:
+    """A role as written in a mapping file or `--column`: "question N" or one of ROLES."""
+    return _role(value, header, label)
+
+
 def _role(value: object, header: str, label: str) -> str:
     text = str(value).strip().lower().replace("-", "_")
     m = regex.fullmatch(r"(?:question\s*|q)?(\d{1,3})", text)
     if m:
         return f"question {int(m.group(1))}"
-    text = {"organization": "organisation", "timestamp": "submitted", "skip": "ignore"}.get(
-        text, text
-    )
+    text = _ALIASES.get(text, text)
     if text not in ROLES:
         raise UnusableInput(
             f"{label}: column '{header}' has an unknown role '{value}' "

@@ -33,6 +33,14 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     columns: list[dict[str, Any]] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
+    # One row per distinct answer of each consent or naming column (see answer_table).
+    readings: list[dict[str, Any]] = field(default_factory=list)
+    consent_lost: list[int] = field(default_factory=list)  # respondent ids
+    consent_lost_steps: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def needs_reading(self) -> list[dict[str, Any]]:
+        return [r for r in self.readings if r["needs_reading"]]
 
     @property
     def changed(self) -> bool:
@@ -62,6 +70,10 @@ class ImportReport:
             "warnings": list(self.warnings),
             "columns": list(self.columns),
             "unmatched": list(self.unmatched),
+            "readings": list(self.readings),
+            "needs_reading": len(self.needs_reading),
+            "consent_lost": list(self.consent_lost),
+            "consent_lost_steps": dict(self.consent_lost_steps),
         }
 
 

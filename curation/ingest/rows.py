@@ -6,14 +6,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from curation.consent import ConsentAnswer, parse_anonymous, parse_combined, parse_yes_no
 from curation.ingest.columns import Column, normalise_region
-from curation.ingest.dialects import Dialect, parse_time
+from curation.ingest.consent_columns import MEDIA_CONSENT, READING_ROLE_OF
+from curation.ingest.dialects import Dialect, norm_header, parse_time
+from curation.rights.readings import (
+    YES,
+    Reading,
+    ReadingBook,
+    ReadingRole,
+    column_key,
+    normalise_answer,
+    weakest,
+)
 
-# Consent answers repeat thousands of times in a file; parse each distinct one once.
-_combined = lru_cache(maxsize=4096)(parse_combined)
-_anonymous = lru_cache(maxsize=4096)(parse_anonymous)
-_yes_no = lru_cache(maxsize=4096)(parse_yes_no)
+# Consent answers repeat thousands of times in a file; normalise each distinct one once.
+_normalised = lru_cache(maxsize=8192)(normalise_answer)
 
 
 @dataclass
@@ -25,7 +32,6 @@ class ParsedRow:
     fields: dict[str, object] = field(default_factory=dict)
     answers: list[tuple[int, str]] = field(default_factory=list)  # (question number, text)
     problems: list[str] = field(default_factory=list)  # reported, the row is still imported
-    combined_consent: bool = False
 
 
 def _short(value: str, limit: int = 40) -> str:
@@ -36,8 +42,16 @@ def _short(value: str, limit: int = 40) -> str:
 class RowReader:
     """Reads records with a fixed column plan; built once per file."""
 
-    def __init__(self, columns: list[Column], dialect: Dialect) -> None:
+    def __init__(self, columns: list[Column], dialect: Dialect, book: ReadingBook) -> None:
         self.dialect = dialect
+        self.book = book
+        # (column index, reading role, header key, stored key) of every consent/naming column
+        self.reading_columns = [
+            (c.index, READING_ROLE_OF[c.role], norm_header(c.header),
+             column_key(READING_ROLE_OF[c.role].value, norm_header(c.header)))
+            for c in columns if c.role in READING_ROLE_OF
+        ]  # fmt: skip
+        self.media_columns = [c.index for c in columns if c.role == MEDIA_CONSENT]
         self.questions = [(c.index, c.question) for c in columns if c.role == "question"]
         by_role: dict[str, list[Column]] = {}
         for c in columns:
@@ -52,10 +66,13 @@ class RowReader:
         self.single = {
             role: by_role[role][0].index
             for role in ("id", "submitted", "first_name", "last_name", "organisation", "sector",
-                         "region", "consent", "anonymous", "media_consent")
+                         "region")
             if by_role.get(role)
         }  # fmt: skip
-        self.has_consent = "consent" in self.single
+        self.consent_index = next(
+            (i for i, role, _, _ in self.reading_columns
+             if role in (ReadingRole.CONSENT, ReadingRole.CONSENT_ANONYMOUS)), None,
+        )  # fmt: skip
 
     def _first(self, record: list[str], indexes: list[int]) -> str:
         for j in indexes:
@@ -96,32 +113,25 @@ class RowReader:
         return parsed
 
     def _consent(self, record: list[str], parsed: ParsedRow) -> None:
+        """Each consent and naming answer read on its own; the most cautious reading wins."""
         f = parsed.fields
-        raw = self._get(record, "consent")
-        answer: ConsentAnswer = _combined(raw)
-        if answer.ambiguous:
-            parsed.problems.append(f"consent answer '{_short(raw)}' is ambiguous; treated as no")
-        parsed.combined_consent = answer.anonymous is not None
-        f["consent_to_quote"] = answer.quote
+        answers: dict[str, str] = {}
+        readings: list[Reading] = []
+        has_consent = False
+        for index, role, header, key in self.reading_columns:
+            answer = _normalised(record[index])
+            answers[key] = answer
+            readings.append(self.book.read(header, role, answer).reading)
+            has_consent = has_consent or role in (
+                ReadingRole.CONSENT, ReadingRole.CONSENT_ANONYMOUS
+            )  # fmt: skip
+        reading = weakest(readings) if has_consent else Reading.NOT_QUOTABLE
+        f["consent_answers"] = answers
+        f["consent_reading"] = reading.value
+        f["consent_to_quote"] = reading is not Reading.NOT_QUOTABLE
+        f["anonymous"] = reading is Reading.ANONYMOUS or Reading.ANONYMOUS in readings
+        raw = record[self.consent_index] if self.consent_index is not None else ""
         f["consent_raw"] = raw.strip()[:300] or None
-        anonymous = bool(answer.anonymous)
-        if "anonymous" in self.single:
-            anon_raw = self._get(record, "anonymous")
-            said = _anonymous(anon_raw)
-            if said is None:
-                parsed.problems.append(
-                    f"anonymity answer '{_short(anon_raw)}' is ambiguous; treated as anonymous"
-                )
-                said = True
-            anonymous = anonymous or said
-        f["anonymous"] = anonymous
-        media = False
-        if "media_consent" in self.single:
-            media_raw = self._get(record, "media_consent")
-            said_media = _yes_no(media_raw)
-            if said_media is None:
-                parsed.problems.append(
-                    f"media consent answer '{_short(media_raw)}' is ambiguous; treated as no"
-                )
-            media = bool(said_media)
-        f["media_consent"] = media
+        f["media_consent"] = bool(self.media_columns) and all(
+            _normalised(record[j]) in YES for j in self.media_columns
+        )

@@ -23,6 +23,7 @@ from curation.ingest.keys import pseudonym, source_key
 from curation.ingest.report import ImportReport, Plan
 from curation.ingest.rows import ParsedRow, RowReader
 from curation.ingest.tagging import KeywordTagger
+from curation.rights.readings import ReadingBook
 from curation.store.foundation import (
     Consultation,
     ErasureRecord,
@@ -38,8 +39,18 @@ RESPONSE_THEMES = cast(Table, ResponseTheme.__table__)
 CHUNK_ROWS = 2000
 PERSON_FIELDS = (
     "name", "email", "organisation", "sector", "region", "consent_to_quote", "consent_raw",
-    "anonymous", "media_consent",
+    "anonymous", "media_consent", "consent_answers", "consent_reading",
 )  # fmt: skip
+_RANK = {"not_quotable": 0, "anonymous": 1, "named": 2}
+
+
+def stored_reading(fields: dict[str, Any]) -> str:
+    """A stored respondent's reading (rows from before readings existed: from their flags)."""
+    if fields.get("consent_reading"):
+        return str(fields["consent_reading"])
+    if not fields.get("consent_to_quote"):
+        return "not_quotable"
+    return "anonymous" if fields.get("anonymous") else "named"
 
 
 def content_hash(text: str) -> str:
@@ -107,14 +118,15 @@ class Writer:
 
     def __init__(
         self, session: Session, consultation: Consultation, plan: Plan, report: ImportReport,
-        batch_id: int, now: datetime,
+        batch_id: int, now: datetime, book: ReadingBook,
     ) -> None:  # fmt: skip
         self.s, self.c, self.plan, self.report = session, consultation, plan, report
         self.batch_id, self.now = batch_id, now
-        self.reader = RowReader(plan.columns, plan.dialect)
+        self.reader = RowReader(plan.columns, plan.dialect, book)
         self.question_ids = {q.number: q.id for q in consultation.questions}
         self.tagger = KeywordTagger(consultation.themes)
-        self.combined = 0
+        # Respondents whose reading went down (named -> anonymous -> not quotable).
+        self.lost_consent: list[int] = []
         self._preload()
 
     def _preload(self) -> None:
@@ -148,10 +160,6 @@ class Writer:
             self._write(chunk)
             if progress is not None:
                 progress(done, total)
-        if self.combined:
-            for col in self.report.columns:
-                if col["role"] == "consent":
-                    col["how"] += "; combined consent and anonymity answers"
 
     def _prepared_chunks(self) -> Iterator[tuple[int, list[Prepared]]]:
         """(rows read so far, accepted rows) every CHUNK_ROWS rows; runs in the parser thread."""
@@ -164,7 +172,6 @@ class Writer:
             item = self._accept(table.records[index], table.row_number(index), seen)
             if item is not None:
                 chunk.append(self._prepare(*item))
-                self.combined += item[1].combined_consent
             if done % CHUNK_ROWS == 0:
                 yield done, chunk
                 chunk = []
@@ -266,6 +273,8 @@ class Writer:
                 continue
             ids[key] = existing["id"]
             diff = {f: parsed.fields[f] for f in PERSON_FIELDS if existing[f] != parsed.fields[f]}
+            if _RANK[stored_reading(parsed.fields)] < _RANK[stored_reading(existing)]:
+                self.lost_consent.append(existing["id"])
             if diff:
                 changed.append({"id": existing["id"], "updated_at": self.now, **diff})
                 existing.update(diff)
