@@ -88,14 +88,50 @@ def withdraw_respondent(
     if respondent.withdrawn_at is None:
         respondent.withdrawn_at = now
     session.flush()  # the worker's consent check sees it from here on
+    undo_publication(session, actor, report, publishers=publishers, now=now)
+    audit.record(
+        session,
+        actor,
+        "respondent.withdraw",
+        "respondent",
+        respondent_id,
+        {
+            "newly_withdrawn": report.newly_withdrawn,
+            "cancelled": len(report.cancelled),
+            "deleted": {k: len(v) for k, v in report.deleted.items()},
+            "delete_failed": {k: len(v) for k, v in report.delete_failed.items()},
+            "in_flight": len(report.in_flight),
+            "cards_deleted": report.cards_deleted,
+            "audiograms_deleted": report.audiograms_deleted,
+            "quotes_withdrawn": report.quotes_withdrawn,
+        },
+        now=now,
+    )
+    return report
 
+
+def undo_publication(
+    session: Session,
+    actor: Actor,
+    report: WithdrawalReport,
+    *,
+    publishers: Mapping[str, Publisher] | None = None,
+    now: datetime,
+    reason: str = "consent withdrawn",
+) -> WithdrawalReport:
+    """Cancel, take down and delete everything published or pending for one respondent.
+
+    The steps of a withdrawal, also run when consent or naming is lost another way (a
+    re-import, a changed reading, a setting turned off): see `curation.rights`.
+    """
+    respondent_id = report.respondent_id
     chosen = publishers
     for post in _posts_of(session, respondent_id):
         if post.status in CANCEL_ON_WITHDRAWAL:
             post.status = PostStatus.CANCELLED.value
             post.claimed_by = None
             post.lease_until = None
-            post.last_error = "cancelled: consent withdrawn"
+            post.last_error = f"cancelled: {reason}"
             post.updated_at = now
             report.cancelled.append(post.id)
             _remove_pack(post)
@@ -116,24 +152,6 @@ def withdraw_respondent(
 
     report.quotes_withdrawn = workflow.withdraw_quotes_for_respondent(
         session, actor, respondent_id, now=now
-    )
-    audit.record(
-        session,
-        actor,
-        "respondent.withdraw",
-        "respondent",
-        respondent_id,
-        {
-            "newly_withdrawn": report.newly_withdrawn,
-            "cancelled": len(report.cancelled),
-            "deleted": {k: len(v) for k, v in report.deleted.items()},
-            "delete_failed": {k: len(v) for k, v in report.delete_failed.items()},
-            "in_flight": len(report.in_flight),
-            "cards_deleted": report.cards_deleted,
-            "audiograms_deleted": report.audiograms_deleted,
-            "quotes_withdrawn": report.quotes_withdrawn,
-        },
-        now=now,
     )
     return report
 
