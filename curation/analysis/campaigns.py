@@ -16,7 +16,7 @@ from scipy.sparse.csgraph import connected_components
 
 from curation.analysis.tokens import Encoded
 
-THRESHOLD = 0.7  # estimated Jaccard similarity of word 3-gram sets
+THRESHOLD = 0.6  # estimated Jaccard similarity of word 3-gram sets
 SHINGLE = 3
 MIN_WORDS = 12
 BINS = 64
