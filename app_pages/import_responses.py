@@ -18,6 +18,10 @@ import streamlit as st
 from curation import ingest
 from curation.actors import Permission
 from curation.errors import CurationError
+from curation.ingest.answer_table import SETTLE_ROLES
+from curation.ingest.consent_columns import ROLE_HELP, UNCERTAIN
+from curation.rights.reading_store import Confirmation
+from curation.rights.readings import Reading
 from ui import context
 from ui.safe_text import escape_markdown
 from ui.uploads import capped_uploader
@@ -25,6 +29,8 @@ from ui.uploads import capped_uploader
 DIALECTS = ["auto", "google-forms", "microsoft-forms", "surveymonkey", "typeform", "generic"]
 CHECKED_KEY = "import_checked"  # the file+options whose dry run has been seen
 RESULT_KEY = "import_result"
+READING_LABELS = {r.value: r.label for r in Reading}
+UNSET = "choose…"
 
 actor = context.require_page(Permission.IMPORT_RESPONSES)
 db = context.database()
@@ -77,6 +83,79 @@ def show_report(report: dict[str, Any], *, title: str) -> None:
     if report["errors"]:
         st.warning(f"{len(report['errors'])} answers need a look (imported with a safe reading).")
         st.dataframe(report["errors"], key=f"{title}_errors", hide_index=True)
+    if report.get("needs_reading"):
+        st.warning(
+            f"{report['needs_reading']} distinct consent or naming answers were read cautiously "
+            "(anonymous or not quotable) until someone confirms them."
+        )
+    lost = report.get("consent_lost") or []
+    if lost:
+        steps = report.get("consent_lost_steps") or {}
+        st.warning(
+            f"{len(lost)} respondents lost consent or their name: "
+            f"{steps.get('posts_cancelled', 0)} posts cancelled, "
+            f"{steps.get('posts_deleted', 0)} taken down, {steps.get('cards_deleted', 0)} cards "
+            "deleted."
+        )
+
+
+def settle_uncertain(columns: list[dict[str, Any]]) -> dict[str, str]:
+    """A select box per column that may be about consent or naming; the roles chosen."""
+    chosen: dict[str, str] = {}
+    uncertain = [c for c in columns if c["role"] == UNCERTAIN]
+    if not uncertain:
+        return chosen
+    st.warning(
+        "Some columns may be about consent or naming, and their wording does not say for sure "
+        "what a yes means. Say what each one asks; the choice is saved for this consultation."
+    )
+    for col in uncertain:
+        role = st.selectbox(
+            f"Column {col['column']}: {col['header'][:120]}",
+            [UNSET, *SETTLE_ROLES],
+            format_func=lambda r: ROLE_HELP.get(r, "not about consent: ignore it") if r != UNSET
+            else UNSET,
+            key=f"import_role_{col['column']}",
+        )  # fmt: skip
+        if role != UNSET:
+            chosen[col["header"]] = str(role)
+    return chosen
+
+
+def confirm_readings(rows: list[dict[str, Any]]) -> list[Confirmation]:
+    """The readings table to check in one go; returns the readings confirmed or changed."""
+    if not rows:
+        return []
+    st.subheader("How consent and naming answers read")
+    st.caption(
+        "Each distinct answer, how many gave it, and how it will be read. Exact choice texts "
+        "read as they say; other wordings are read cautiously until you confirm them here."
+    )
+    table = [
+        {"column": r["column"], "answer": r["answer"], "count": r["count"],
+         "reading": READING_LABELS[r["reading"]], "why": r["why"],
+         "needs a reading": r["needs_reading"]}
+        for r in sorted(rows, key=lambda r: (not r["needs_reading"], r["column"], -r["count"]))
+    ]  # fmt: skip
+    edited = st.data_editor(
+        table, key="import_readings", hide_index=True, disabled=["column", "answer", "count",
+        "why", "needs a reading"],
+        column_config={"reading": st.column_config.SelectboxColumn(
+            "reading", options=list(READING_LABELS.values()), required=True)},
+    )  # fmt: skip
+    pending = [r for r in rows if r["needs_reading"]]
+    confirm_all = bool(pending) and st.checkbox(
+        f"I have checked the {len(pending)} answers that need a reading", key="import_confirm_all"
+    )
+    by_label = {label: Reading(value) for value, label in READING_LABELS.items()}
+    ordered = sorted(rows, key=lambda r: (not r["needs_reading"], r["column"], -r["count"]))
+    found = []
+    for original, shown in zip(ordered, edited, strict=True):
+        reading = by_label[shown["reading"]]
+        if reading.value != original["reading"] or (original["needs_reading"] and confirm_all):
+            found.append(Confirmation(original["header"], original["answer"], reading,
+                                      original["role"]))  # fmt: skip
+    return found
 
 
 if upload is None:
@@ -100,9 +179,17 @@ with saved(data, upload.name) as path, tempfile.TemporaryDirectory() as mapping_
                 session, actor, consultation_id, path,
                 dialect=str(dialect), mapping=mapping_path, filename=upload.name,
             )  # fmt: skip
+        settled = settle_uncertain(preview.columns)
+        if settled:
+            with db.session() as session:
+                preview = ingest.preview_file(
+                    session, actor, consultation_id, path, dialect=str(dialect),
+                    mapping=mapping_path, filename=upload.name, columns=settled,
+                )  # fmt: skip
     except CurationError as exc:
         st.error(str(exc))
         st.stop()
+    unsettled = any(c["role"] == UNCERTAIN for c in preview.columns)
 
     st.markdown(
         f"**{escape_markdown(preview.file)}**: read as **{escape_markdown(preview.dialect)}**, "
@@ -116,12 +203,16 @@ with saved(data, upload.name) as path, tempfile.TemporaryDirectory() as mapping_
     )  # fmt: skip
     if preview.unmatched:
         st.caption(f"{len(preview.unmatched)} columns will not be used.")
+    confirmations = confirm_readings(preview.readings)
+    fingerprint = hashlib.sha256(
+        (fingerprint + repr(sorted(settled.items())) + repr(confirmations)).encode()
+    ).hexdigest()
 
     left, right = st.columns(2)
-    dry = left.button("Dry run", key="import_dry_run")
+    dry = left.button("Dry run", key="import_dry_run", disabled=unsettled)
     go = right.button(
         "Import", key="import_go", type="primary",
-        disabled=st.session_state.get(CHECKED_KEY) != fingerprint,
+        disabled=unsettled or st.session_state.get(CHECKED_KEY) != fingerprint,
         help="Run a dry run of this file first.",
     )  # fmt: skip
     try:
@@ -129,7 +220,8 @@ with saved(data, upload.name) as path, tempfile.TemporaryDirectory() as mapping_
             with db.session() as session:
                 report = ingest.import_file(
                     session, actor, consultation_id, path, dialect=str(dialect),
-                    mapping=mapping_path, dry_run=True, filename=upload.name,
+                    mapping=mapping_path, dry_run=True, filename=upload.name, columns=settled,
+                    readings=confirmations,
                 )  # fmt: skip
             st.session_state[CHECKED_KEY] = fingerprint
             st.session_state[RESULT_KEY] = (fingerprint, "Dry run", report.to_json())
@@ -143,7 +235,8 @@ with saved(data, upload.name) as path, tempfile.TemporaryDirectory() as mapping_
             with db.session() as session:
                 report = ingest.import_file(
                     session, actor, consultation_id, path, dialect=str(dialect),
-                    mapping=mapping_path, progress=tick, filename=upload.name,
+                    mapping=mapping_path, progress=tick, filename=upload.name, columns=settled,
+                    readings=confirmations,
                 )  # fmt: skip
             bar.progress(1.0, text="Done")
             st.session_state[CHECKED_KEY] = None

@@ -20,6 +20,7 @@ from curation.errors import PermissionDenied, UnusableInput
 from curation.ingest import import_file, pseudonym, readers, writer
 from curation.ingest.tagging import KeywordTagger
 from curation.store import Database
+from curation.store.consent import ColumnRoleChoice
 from curation.store.foundation import (
     AuditEntry,
     ErasureRecord,
@@ -382,3 +383,35 @@ def test_fixture_files_are_unchanged_by_imports(tmp_path, db, consultation):
     shutil.copy(GOOGLE, copy)
     imported(db, consultation.id, copy)
     assert copy.read_bytes() == GOOGLE.read_bytes()
+
+
+UNCERTAIN_EXPORT = (
+    "Timestamp,What is your name?,Who should own and define what success looks like?,"
+    "May we quote you?,Attribution preferences\n"
+    "2022/02/17 10:00:00 AM GMT,Ada Quote,Communities should.,Yes,Full name\n"
+    "2022/02/17 10:05:00 AM GMT,Bo Private,Councils should.,\"Yes, initials only\",Initials\n"
+).encode()
+
+
+def test_page_asks_about_an_uncertain_column_and_confirms_readings(db, consultation):
+    """An uncertain column gets a select box; the readings table confirms answers in one go."""
+    at = open_page()
+    at.file_uploader(key="import_file").set_value(("u.csv", UNCERTAIN_EXPORT, "text/csv")).run()
+    assert not at.exception
+    assert at.button(key="import_dry_run").disabled  # nothing can run until it is settled
+    at.selectbox(key="import_role_5").set_value("naming_choice").run()
+    assert not at.exception
+    assert not at.button(key="import_dry_run").disabled
+    table = next(d.value for d in at.dataframe if d.key == "import_readings")
+    answers = set(table["answer"])
+    assert {"full name", "initials", "yes", "yes, initials only"} <= answers
+    at.checkbox(key="import_confirm_all").check().run()
+    at.button(key="import_dry_run").click().run()
+    at.button(key="import_go").click().run()
+    assert not at.exception
+    with db.session() as s:
+        people = {r.name: r.consent_reading for r in s.scalars(select(Respondent))}
+        saved = s.scalars(select(ColumnRoleChoice)).all()
+    assert people["Ada Quote"] == "named"  # "full name" is a built-in naming choice
+    assert people["Bo Private"] == "anonymous"
+    assert [(c.header_key, c.role) for c in saved] == [("attribution preferences", "naming_choice")]
