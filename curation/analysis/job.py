@@ -110,6 +110,8 @@ def compute(
     for step, question in enumerate(questions):
         progress(f"Themes for Q{question.number}", 0.45 + 0.35 * step / max(1, len(questions)))
         rows = np.flatnonzero(answers.question_ids == question.id)
+        if len(rows) == 0:
+            continue
         _question_themes(answers, enc, rows, question, edits, result)
     progress("Reading tone", 0.8)
     todo = [i for i, (rid, h) in enumerate(zip(answers.ids, answers.hashes, strict=True))

@@ -52,7 +52,7 @@ class TermMatrix:
 
 def theme_count(distinct_answers: int) -> int:
     """How many themes to look for: grows with the square root of the answers, at most 8."""
-    return max(1, min(MAX_THEMES, round(math.sqrt(distinct_answers / 8))))
+    return max(1, min(MAX_THEMES, round(math.sqrt(distinct_answers / 5))))
 
 
 def term_matrix(enc: Encoded, rows: np.ndarray) -> TermMatrix:
@@ -68,6 +68,8 @@ def term_matrix(enc: Encoded, rows: np.ndarray) -> TermMatrix:
         dtype=np.int64,
     )
     counts = counts[:, keep]
+    if counts.shape[0] == 0 or counts.shape[1] == 0:
+        return TermMatrix(sparse.csr_matrix(counts.shape, dtype=np.float32), [])
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
     return TermMatrix(sparse.csr_matrix(tfidf), [vocab[i] for i in keep])
 
