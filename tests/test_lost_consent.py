@@ -150,3 +150,67 @@ def test_a_changed_reading_applies_to_stored_respondents(
     with db.session() as session:
         assert session.get(Post, post_id).status == "cancelled"
         assert session.scalars(select(Respondent)).one().anonymous is True
+
+
+class SendingPublisher(RecordingPublisher):
+    """Would send a post; records that it was asked to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[str] = []
+
+    def publish(self, post: Outgoing, media: object) -> Result:
+        self.sent.append(post.text)
+        return Result(remote_id="99", remote_url="https://x.example/99")
+
+
+def test_worker_cancels_a_post_whose_credit_went_stale(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """With anonymous quotes allowed, a post composed with a name is not sent once the person
+    asks to stay anonymous: the worker compares the credit and cancels the post."""
+    from curation import app_settings
+    from curation.actors import LOCAL_ADMIN
+    from curation.rights.attribution_check import ATTRIBUTION_CHANGED
+    from curation.worker import publish_due
+    from tests.fakes.rows import approved_quote
+
+    with db.session() as session:
+        app_settings.put(session, LOCAL_ADMIN, "allow_anonymous_quotes", True)
+        quote_id = approved_quote(session, consultation, name="Ann Example")
+        post = service.schedule_post(session, curator, quote_id, "x", "now", now=NOW,
+                                     render_card=False)  # fmt: skip
+        assert "Ann Example" in post.text and post.attribution.startswith("Ann Example")
+        post_id = post.id
+        session.scalars(select(Respondent)).one().anonymous = True
+    sender = SendingPublisher()
+    results = publish_due(db, now=NOW, worker_id="w1", publishers={"x": sender})
+    assert [r.status for r in results] == ["refused"]
+    assert sender.sent == []
+    with db.session() as session:
+        stored = session.get(Post, post_id)
+        assert (stored.status, stored.last_error) == ("cancelled", ATTRIBUTION_CHANGED)
+
+
+def test_worker_refuses_an_old_post_that_names_an_anonymous_person(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """A post stored without its credit is still checked: the name in its text stops it."""
+    from curation import app_settings
+    from curation.actors import LOCAL_ADMIN
+    from curation.worker import publish_due
+    from tests.fakes.rows import approved_quote
+
+    with db.session() as session:
+        app_settings.put(session, LOCAL_ADMIN, "allow_anonymous_quotes", True)
+        quote_id = approved_quote(session, consultation, name="Ann Example")
+        post = service.schedule_post(session, curator, quote_id, "x", "now", now=NOW,
+                                     render_card=False)  # fmt: skip
+        post.attribution = None  # as posts scheduled before credits were stored
+        post.reply_text = "What do you think, Example?"
+        session.scalars(select(Respondent)).one().anonymous = True
+    sender = SendingPublisher()
+    results = publish_due(db, now=NOW, worker_id="w1", publishers={"x": sender})
+    assert [r.status for r in results] == ["refused"] and sender.sent == []
+    with db.session() as session:
+        assert session.scalars(select(Post)).one().status == "cancelled"

@@ -245,6 +245,7 @@ def schedule_post(
         created_by=actor.name,
         created_at=now,
         updated_at=now,
+        attribution=ctx.attribution,  # checked again by the worker right before sending
     )
     session.add(post)
     session.flush()
