@@ -9,6 +9,7 @@ colours of its own (colour emoji, a photographic logo) switches the canvas to RG
 from __future__ import annotations
 
 import io
+import struct
 import zlib
 from typing import cast
 
@@ -18,6 +19,7 @@ LEVELS = 24  # anti-aliasing steps kept per text colour (invisible at card sizes
 _LUT = [round(round(v * (LEVELS - 1) / 255) * 255 / (LEVELS - 1)) for v in range(256)]
 _LEVEL_VALUES = sorted(set(_LUT))
 _COVERED = [255 if level else 0 for level in _LUT]  # pixels the posterised text touches
+PICTURE_COLOURS = 28  # colours kept per emoji on a palette card (median cut)
 PNG_COMPRESS_LEVEL = 1  # with Z_RLE the level barely changes the size
 
 RGB = tuple[int, int, int]
@@ -32,12 +34,17 @@ class Canvas:
         self.palette: list[RGB] = [background]
         self.index: dict[RGB, int] = {background: 0}
         self.image = Image.new("P", size, 0)
+        self.parent: Canvas | None = None
+        self._bands: dict[int, tuple[bytes, bytes]] = {}  # band -> (raw rows, deflated)
 
     def copy(self) -> Canvas:
+        """A canvas to draw on; PNG bands it leaves unchanged reuse this one's encoding."""
         other = Canvas.__new__(Canvas)
         other.palette = list(self.palette)
         other.index = dict(self.index)
         other.image = self.image.copy()
+        other.parent = self if self.is_palette else None
+        other._bands = {}
         return other
 
     @property
@@ -92,18 +99,95 @@ class Canvas:
         self.to_rgb()
         self.image.paste(img, origin, img)
 
+    def paste_over(self, img: Image.Image, origin: tuple[int, int], bg: RGB) -> None:
+        """Paste a small colour image (an emoji) over a region known to be flat `bg`.
+
+        In palette mode it is blended over `bg` and reduced to at most `PICTURE_COLOURS`
+        colours (median cut, no dithering: deterministic), which keeps the card a small,
+        fast palette PNG; past the palette's room the canvas turns RGB and keeps every colour.
+        """
+        room = 256 - len(self.palette)
+        if not self.is_palette or room < 16:
+            self.paste_rgba(img, origin)
+            return
+        flat = Image.new("RGB", img.size, bg)
+        flat.paste(img, (0, 0), img)
+        reduced = flat.quantize(min(PICTURE_COLOURS, room), Image.Quantize.MEDIANCUT,
+                                dither=Image.Dither.NONE)  # fmt: skip
+        colours = reduced.getpalette() or []
+        used = sorted({v for v in reduced.tobytes()})
+        lut = list(range(256))
+        for i in used:
+            index = self._colour((colours[3 * i], colours[3 * i + 1], colours[3 * i + 2]))
+            if index is None:  # cannot happen: room was checked
+                self.paste_rgba(img, origin)
+                return
+            lut[i] = index
+        indices = Image.frombytes("P", reduced.size, bytes(lut[v] for v in reduced.tobytes()))
+        covered = img.getchannel("A").point([0] + [255] * 255)
+        self.image.paste(indices, origin, covered)
+
+    def _band(self, band: int, raw: bytes) -> bytes:
+        """The deflated rows of one band; reused from the parent when its rows are equal."""
+        parent = self.parent
+        if parent is not None and parent.image.size == self.image.size:
+            cached = parent._bands.get(band)
+            if cached is None:
+                width = parent.image.width
+                rows = _raw_band(parent.image.tobytes(), width, band, parent.image.height)
+                cached = parent._bands[band] = (rows, _deflate(rows))
+            if cached[0] == raw:
+                return cached[1]
+        return _deflate(raw)
+
+    def _palette_png(self) -> bytes:
+        """A palette PNG whose IDAT is deflated in independent bands of `BAND_ROWS` rows
+        (each ends in a full flush), so bands equal to the cached layer's are not
+        compressed again. The bytes depend only on the pixels and the palette."""
+        width, height = self.image.size
+        data = self.image.tobytes()
+        raws, parts = [], []
+        for band in range((height + BAND_ROWS - 1) // BAND_ROWS):
+            raw = _raw_band(data, width, band, height)
+            raws.append(raw)
+            parts.append(self._band(band, raw))
+        adler = zlib.adler32(b"".join(raws))
+        final = zlib.compressobj(PNG_COMPRESS_LEVEL, zlib.DEFLATED, -15).flush()
+        idat = b"\x78\x01" + b"".join(parts) + final + adler.to_bytes(4, "big")
+        header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
+        plte = bytes(v for rgb in self.palette for v in rgb)
+        return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", plte)
+                + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))  # fmt: skip
+
     def png(self) -> bytes:
         """Metadata-free PNG bytes; identical canvases give identical bytes."""
-        out = io.BytesIO()
-        img = self.image
         if self.is_palette:
-            img = img.copy()
-            img.putpalette([v for rgb in self.palette for v in rgb])
-        else:
-            img = _exact_palette(img) or img
+            return self._palette_png()
+        out = io.BytesIO()
+        img = _exact_palette(self.image) or self.image
         # Z_RLE suits flat colour runs: as small as the default strategy here, much faster.
         img.save(out, format="PNG", compress_level=PNG_COMPRESS_LEVEL, compress_type=zlib.Z_RLE)
         return out.getvalue()
+
+
+BAND_ROWS = 16
+
+
+def _raw_band(data: bytes, width: int, band: int, height: int) -> bytes:
+    """PNG scanlines of one band: each row prefixed by filter type 0 (none)."""
+    start, stop = band * BAND_ROWS, min(height, (band + 1) * BAND_ROWS)
+    return b"".join(b"\x00" + data[y * width : (y + 1) * width] for y in range(start, stop))
+
+
+def _deflate(raw: bytes) -> bytes:
+    """Raw deflate of one band, ending byte-aligned with a full flush (no shared history)."""
+    packer = zlib.compressobj(PNG_COMPRESS_LEVEL, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
+    return packer.compress(raw) + packer.flush(zlib.Z_FULL_FLUSH)
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(body, zlib.crc32(kind))
+    return len(body).to_bytes(4, "big") + kind + body + crc.to_bytes(4, "big")
 
 
 def _exact_palette(img: Image.Image) -> Image.Image | None:

@@ -49,6 +49,9 @@ class UndrawableText(UnusableInput):
             "different quote (the card is never made with changed characters)"
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable across worker processes
+        return (type(self), (self.graphemes,))
+
 
 def describe_grapheme(grapheme: str) -> str:
     """U+ code points and names, so a curator can tell invisible differences apart."""

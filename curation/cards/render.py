@@ -122,13 +122,25 @@ def _paint(canvas: Canvas, block: TextBlock, colour: str, background: str) -> No
                       fill=255, anchor="ls", **direction(t.rtl))  # fmt: skip
         canvas.paint_mask(mask, (x0, y0), hex_to_rgb(colour), hex_to_rgb(background))
     for e in block.emoji:
-        canvas.paste_rgba(emoji_scaled(e.path, e.cluster, e.size), (e.x, e.top))
+        canvas.paste_over(emoji_scaled(e.path, e.cluster, e.size), (e.x, e.top),
+                          hex_to_rgb(background))  # fmt: skip
 
 
 LogoLayers = list[tuple[Image.Image, RGB]]
 
 
+_logo_cache: dict[tuple[str, str, int, int], LogoLayers | Image.Image] = {}
+
+
 def _logo_layers(brand: Brand, height: int, max_width: int) -> LogoLayers | Image.Image:
+    """The logo scaled to fit (cached per brand and size)."""
+    key = (brand.fingerprint, str(brand.logo), height, max_width)
+    if key not in _logo_cache:
+        _logo_cache[key] = _load_logo(brand, height, max_width)
+    return _logo_cache[key]
+
+
+def _load_logo(brand: Brand, height: int, max_width: int) -> LogoLayers | Image.Image:
     """The logo scaled to fit, as (coverage mask, colour) pairs when it has at most eight
     flat colours (the wordmark), else as an RGBA image."""
     with Image.open(brand.logo) as src:
@@ -155,15 +167,15 @@ def _logo_layers(brand: Brand, height: int, max_width: int) -> LogoLayers | Imag
 
 
 _static: OrderedDict[tuple[str, ...], Canvas] = OrderedDict()
+_base: dict[tuple[str, ...], Canvas] = {}
 
 
-def _static_layer(t: Template, fr: Frame, brand: Brand, kicker: str, label: str) -> Canvas:
-    """Background, band, question kicker and label, logo and handle: the same for every
-    quote answering one question (cached)."""
-    key = (t.name, f"{fr.width}x{fr.height}", brand.fingerprint, kicker, label)
-    if key in _static:
-        _static.move_to_end(key)
-        return _static[key]
+def _base_layer(t: Template, fr: Frame, brand: Brand) -> Canvas:
+    """Background, band, hairline, logo and handle: the same for every card of a template
+    and format (cached; a handful per brand)."""
+    key = (t.name, f"{fr.width}x{fr.height}", brand.fingerprint)
+    if key in _base:
+        return _base[key]
     c = brand.colours
     bg = c[t.background]
     canvas = Canvas((fr.width, fr.height), hex_to_rgb(bg))
@@ -189,6 +201,21 @@ def _static_layer(t: Template, fr: Frame, brand: Brand, kicker: str, label: str)
                       valign="middle")  # fmt: skip
     _shift_right(handle, handle_box)
     _paint(canvas, handle, c[t.handle_colour], bg)
+    if len(_base) > 64:
+        _base.clear()
+    _base[key] = canvas
+    return canvas
+
+
+def _static_layer(t: Template, fr: Frame, brand: Brand, kicker: str, label: str) -> Canvas:
+    """The base layer plus the question kicker and label: the same for every quote
+    answering one question (cached)."""
+    key = (t.name, f"{fr.width}x{fr.height}", brand.fingerprint, kicker, label)
+    if key in _static:
+        _static.move_to_end(key)
+        return _static[key]
+    c = brand.colours
+    canvas = _base_layer(t, fr, brand).copy()
     if fr.kicker is not None and t.kicker_colour and t.kicker_background:
         k = fit_text(kicker, _fonts(brand, "bold"), fr.kicker, max_size=fr.small_size,
                      min_size=8, max_lines=1, valign="middle")  # fmt: skip
@@ -300,11 +327,15 @@ class QuoteTooLong(UnusableInput):
             "it fits " + ", ".join(FORMATS[name].title for name in self.fits)
             if self.fits else "it fits no format of this template"
         )  # fmt: skip
+        self.args_for_pickle = (text, template, fmt, brand)
         super().__init__(
             f"the quote is too long for a {fmt.title} {template.title} card at a readable "
             f"size ({round(MIN_QUOTE_PX * fmt.width / 1080)} px minimum): {where}; "
             "or choose a shorter selection"
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable across worker processes
+        return (type(self), self.args_for_pickle)
 
 
 def compose(content: CardContent, template: str, fmt: str, brand: Brand) -> tuple[Canvas, int]:
@@ -396,6 +427,8 @@ def render_card(
 def clear_caches() -> None:
     _rendered.clear()
     _static.clear()
+    _base.clear()
+    _logo_cache.clear()
 
 
 def forget(hashes: Iterable[str]) -> None:
