@@ -258,18 +258,19 @@ def test_bluesky_image_alt_facets_fixed_rkey_and_reply(
     assert result.url == f"https://bsky.app/profile/desk.example.social/post/{rkey}"
 
 
-def test_bluesky_unknown_outcome_resolves_by_fixed_record_key(
+def test_bluesky_server_error_resolves_by_fixed_record_key(
     fake_bluesky: FakeBluesky, tmp_path: Path
 ) -> None:
-    """A lost answer is resolved by the fixed record key; a resend creates nothing new."""
+    """A 504 after the record was stored is resolved by the fixed record key, not resent;
+    a later resend (the PDS's 500 for a taken key) finds the same post."""
     post = _post(reply=None, network="bluesky")
     publisher = _bluesky(fake_bluesky, tmp_path)
     assert publisher.find_existing(post) is None
     fake_bluesky.fail_next("/xrpc/com.atproto.repo.createRecord", 504, after=True)
-    with pytest.raises(OutcomeUnknown):
-        publisher.publish(post, None)
-    found = publisher.find_existing(post)
-    assert found is not None and len(fake_bluesky.records) == 1
+    found = publisher.publish(post, None)
+    existing = publisher.find_existing(post)
+    assert existing is not None and existing.remote_id == found.remote_id
+    assert len(fake_bluesky.records) == 1 and (found.receipt or {}).get("resolved") is True
     assert publisher.publish(post, None).remote_id == found.remote_id
     assert len(fake_bluesky.records) == 1
 

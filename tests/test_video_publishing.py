@@ -32,6 +32,7 @@ from curation.store.foundation import Consultation, Respondent
 from curation.store.posts import Post
 from curation.store.quotes import Quote
 from curation.worker import publish_due
+from tests.fakes.fake_bluesky import FakeVideoService
 from tests.fakes.rows import approved_quote
 from tests.fakes.servers import FakeBluesky, FakeMastodon, FakeX
 
@@ -222,19 +223,23 @@ def test_mastodon_video_never_processed_is_not_sent(
 def test_bluesky_posts_the_video_blob_in_an_embed_video_record(
     fake_bluesky: FakeBluesky, video: Media, tmp_path: Path
 ) -> None:
-    """uploadBlob gets the MP4 as video/mp4; the record embeds app.bsky.embed.video with alt
-    text and the probed 160x90 aspect ratio."""
+    """The video service gets the MP4 as video/mp4; the record embeds app.bsky.embed.video with
+    the job's blob, alt text and the probed 160x90 aspect ratio."""
+    service = FakeVideoService(fake_bluesky)
     publisher = BlueskyPublisher.from_credentials(
         {
             "handle": "desk.example.social",
             "app_password": "pw",
             "base": f"{fake_bluesky.base}/xrpc",
+            "video_base": service.base,
         },
         session_file=tmp_path / "session.txt",
+        sleep=lambda _seconds: None,
     )
     publisher.publish(_post("bluesky"), video)
-    (blob,) = fake_bluesky.calls("POST", "/xrpc/com.atproto.repo.uploadBlob")
-    assert blob.headers["content-type"] == "video/mp4" and blob.body == video.read()
+    service.close()
+    (upload,) = service.calls("POST", "/xrpc/app.bsky.video.uploadVideo")
+    assert upload.headers["content-type"] == "video/mp4" and upload.body == video.read()
     (record,) = fake_bluesky.records.values()
     embed = record["value"]["embed"]
     assert embed["$type"] == "app.bsky.embed.video"

@@ -162,6 +162,8 @@ class BlueskyFetcher:
     def fetch(self, remote_ids: list[str]) -> Iterator[dict[str, Counters]]:
         from atproto import exceptions as at_exc
 
+        from curation.publishers.bluesky import rate_limit_reset
+
         if callable(self._login):
             try:
                 self._login()
@@ -170,8 +172,8 @@ class BlueskyFetcher:
         for uris in _batches(remote_ids, BLUESKY_BATCH):
             try:
                 response = self.client.app.bsky.feed.get_posts({"uris": uris})
-            except at_exc.RateLimitExceededError as exc:
-                raise RateLimitHit("Bluesky rate limit reached") from exc
+            except at_exc.RateLimitExceededError as exc:  # the PDS says when: ratelimit-reset
+                raise RateLimitHit("Bluesky rate limit reached", rate_limit_reset(exc)) from exc
             except at_exc.RequestErrorBase as exc:
                 status = getattr(getattr(exc, "response", None), "status_code", None)
                 if status == 429:

@@ -57,6 +57,9 @@ class Result:
     # Extra facts for the post's receipt: media ids, reply-to id, the network's answer.
     # Never tokens or secrets (the worker also drops keys that look like them).
     receipt: dict[str, object] | None = None
+    # Extra facts for the post's receipt: media ids, reply-to id, the network's answer.
+    # Never tokens or secrets (the worker also drops keys that look like them).
+    receipt: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)

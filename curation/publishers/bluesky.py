@@ -1,18 +1,23 @@
-"""Bluesky through atproto: image with alt text, link and hashtag facets, a fixed record key.
+"""Bluesky through atproto: a post record at a fixed record key, with facets and media.
 
 The record key (a TID) is derived from the post's idempotency key and creation time, so
-after an unknown outcome the worker asks for exactly that record instead of guessing;
-and a resend with the same key cannot create a second post (the PDS refuses a taken
-key). The session string is reused from a 0600 file in the data directory (not the DB).
-A video (an audiogram MP4) is uploaded as a `video/mp4` blob and embedded with an
-`app.bsky.embed.video` record carrying its alt text and aspect ratio.
+after an unknown outcome the worker asks for exactly that record instead of guessing.
+A resend with a taken key gets a 500 from a real PDS (the repo write fails; createRecord
+maps only invalid records and keys to 400: packages/pds/src/api/com/atproto/repo/
+createRecord.ts), so any server error on create is resolved by `getRecord` at that key:
+there means sent, absent means not sent. The session string is reused from a 0600 file in
+the data directory (not the DB). Facets come from the SDK's detection (links, tags) plus
+resolved mentions, with UTF-8 byte offsets (lexicons/app/bsky/richtext/facet.json).
+Images and video: see `bluesky_media`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +45,22 @@ from curation.publishers.base import (
     Result,
     short_error,
 )
+from curation.publishers.bluesky_media import (
+    ALT_MAX_GRAPHEMES,
+    DEFAULT_VIDEO_BASE,
+    DEFAULT_VIDEO_DID,
+    VideoService,
+    fit_image,
+    supports_video,
+    video_size,
+)
+
+__all__ = ["BlueskyPublisher", "record_key", "rich_text", "supports_video", "video_size"]
 
 DEFAULT_BASE = "https://bsky.social/xrpc"
 COLLECTION = "app.bsky.feed.post"
+MAX_GRAPHEMES, MAX_BYTES = 300, 3000  # lexicons/app/bsky/feed/post.json: text
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-_LINK_OR_TAG = regex.compile(r"(https?://[^\s]+[^\s.,;:!?)\"”’])|(?<![\w#])#([\p{L}\p{N}_]+)")
 
 
 def record_key(idempotency_key: str, micros: int, *, reply: bool = False) -> str:
@@ -58,42 +74,74 @@ def record_key(idempotency_key: str, micros: int, *, reply: bool = False) -> str
     return "".join(reversed(chars))
 
 
-def rich_text(text: str) -> client_utils.TextBuilder:
-    """The text with link and hashtag facets (TextBuilder counts the UTF-8 byte offsets)."""
-    builder = client_utils.TextBuilder()
-    last = 0
-    for match in _LINK_OR_TAG.finditer(text):
-        builder.text(text[last : match.start()])
-        if match.group(1):
-            builder.link(match.group(1), match.group(1))
-        else:
-            builder.tag(match.group(0), match.group(2))
-        last = match.end()
-    builder.text(text[last:])
-    return builder
+def rich_text(text: str, resolve: Callable[[str], str | None] | None = None) -> list[Any]:
+    """Facets for links, #tags and @mentions (those `resolve` turns into a DID)."""
+    facets: list[Any] = list(client_utils.detect_facets(text))
+    for mention in client_utils.detect_mentions(text) if resolve is not None else []:
+        did = resolve(mention.handle) if resolve is not None else None
+        if did:
+            facets.append(
+                models.AppBskyRichtextFacet.Main(
+                    features=[models.AppBskyRichtextFacet.Mention(did=did)],
+                    index=models.AppBskyRichtextFacet.ByteSlice(
+                        byte_start=mention.byte_start, byte_end=mention.byte_end
+                    ),
+                )
+            )
+    return sorted(facets, key=lambda facet: facet.index.byte_start)
+
+
+def _graphemes(text: str) -> list[str]:
+    return list(regex.findall(r"\X", text))
+
+
+def _alt(text: str | None) -> str:
+    """Alt text within Bluesky's limit (cut at a grapheme, marked with an ellipsis)."""
+    parts = _graphemes(text or "")
+    if len(parts) <= ALT_MAX_GRAPHEMES:
+        return text or ""
+    return "".join(parts[: ALT_MAX_GRAPHEMES - 1]) + "…"
+
+
+def _blob_facts(blob: Any) -> dict[str, object]:
+    return {"cid": str(getattr(blob.ref, "link", blob.ref)), "mimeType": blob.mime_type,
+            "size": blob.size}  # fmt: skip
 
 
 class BlueskyPublisher:
     network = "bluesky"
 
     def __init__(
-        self, client: Client, *, handle: str, password: str, session_file: Path | None = None
+        self,
+        client: Client,
+        *,
+        handle: str,
+        password: str,
+        session_file: Path | None = None,
+        video_base: str = DEFAULT_VIDEO_BASE,
+        video_did: str = DEFAULT_VIDEO_DID,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.client = client
         self.handle = handle
         self._password = password
         self.session_file = session_file
         self._did: str | None = None
+        self.video = VideoService(client, base=video_base, did=video_did, sleep=sleep, clock=clock)
 
     @classmethod
     def from_credentials(
-        cls, found: Mapping[str, str], *, session_file: Path | None = None
+        cls, found: Mapping[str, str], *, session_file: Path | None = None, **options: Any
     ) -> BlueskyPublisher:
         return cls(
             Client(base_url=found.get("base") or DEFAULT_BASE),
             handle=found["handle"],
             password=found["app_password"],
             session_file=session_file,
+            video_base=found.get("video_base") or DEFAULT_VIDEO_BASE,
+            video_did=found.get("video_did") or DEFAULT_VIDEO_DID,
+            **options,
         )
 
     # -- session ---------------------------------------------------------------------
@@ -125,44 +173,38 @@ class BlueskyPublisher:
         self._did = self._session_did()
         return self._did
 
+    def _session(self) -> Any:
+        return getattr(self.client, "_session", None)
+
     def _session_did(self) -> str:
-        session = getattr(self.client, "_session", None)
-        did = getattr(session, "did", None)
+        did = getattr(self._session(), "did", None)
         if not did:
             raise AuthFailed("Bluesky login gave no account id")
         return str(did)
 
-    # -- the network calls -------------------------------------------------------------
+    # -- publishing --------------------------------------------------------------------
 
     def _micros(self, post: Outgoing) -> int:
         return int(post.created_at.timestamp() * 1_000_000)
 
     def publish(self, post: Outgoing, media: Media | None) -> Result:
+        for text in (post.text, post.reply_text or ""):
+            if len(_graphemes(text)) > MAX_GRAPHEMES or len(text.encode()) > MAX_BYTES:
+                raise Permanent(f"Bluesky posts hold {MAX_GRAPHEMES} characters at most")
+        receipt: dict[str, object] = {}
         try:
             did = self._login()
-            embed = None
-            if media is not None and media.mime_type.startswith("video/"):
-                embed = self._video_embed(media)
-            elif media is not None:
-                blob = self.client.upload_blob(media.read()).blob
-                embed = models.AppBskyEmbedImages.Main(
-                    images=[models.AppBskyEmbedImages.Image(alt=media.alt_text or "", image=blob)]
-                )
+            embed = self._embed(did, media, receipt) if media is not None else None
         except PublishError:
             raise
         except Exception as exc:  # nothing is posted yet
             raise _classify(exc, before_create=True) from exc
         rkey = record_key(post.idempotency_key, self._micros(post))
-        try:
-            created = self._create(did, post.text, rkey, embed=embed)
-        except BadRequestError as exc:
-            if _taken(exc):  # the record key exists: the first attempt went out
-                found = self.find_existing(post)
-                if found is not None:
-                    return found
-            raise _classify(exc, before_create=False) from exc
-        except Exception as exc:
-            raise _classify(exc, before_create=False) from exc
+        receipt["rkey"] = rkey
+        created = self._create_or_find(post, did, post.text, rkey, embed=embed)
+        if isinstance(created, Result):  # the first attempt had gone out
+            return Result(created.remote_id, created.url, receipt={**receipt, "resolved": True})
+        receipt["cid"] = created.cid
         reply_uri = None
         if post.reply_text:
             try:
@@ -174,30 +216,71 @@ class BlueskyPublisher:
                     reply_to=models.AppBskyFeedPost.ReplyRef(root=parent, parent=parent),
                 )
                 reply_uri = reply.uri
-            except Exception:  # the main post is out; the follow-up is best effort
-                reply_uri = None
-        return Result(remote_id=created.uri, url=self._url(rkey), reply_remote_id=reply_uri)
+            except Exception as exc:  # the main post is out; the follow-up is best effort
+                receipt["reply_error"] = short_error(exc)
+        return Result(created.uri, self._url(rkey), reply_remote_id=reply_uri, receipt=receipt)
 
-    def _video_embed(self, media: Media) -> Any:
-        if not supports_video():
-            raise Permanent("this atproto version cannot post video; post the card instead")
-        blob = self.client.com.atproto.repo.upload_blob(
-            media.read(), headers={"Content-Type": media.mime_type}
-        ).blob
-        size = video_size(media.path)
-        ratio = models.AppBskyEmbedDefs.AspectRatio(width=size[0], height=size[1]) if size else None
-        return models.AppBskyEmbedVideo.Main(
-            video=blob, alt=media.alt_text or None, aspect_ratio=ratio
+    def _create_or_find(self, post: Outgoing, did: str, text: str, rkey: str, *, embed: Any) -> Any:
+        try:
+            return self._create(did, text, rkey, embed=embed)
+        except (RateLimitExceededError, UnauthorizedError, BadRequestError) as exc:
+            raise _classify(exc, before_create=False) from exc
+        except (RequestException, NetworkError) as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None) or 0
+            if 400 <= status < 500:  # refused outright (e.g. 413): nothing was stored
+                raise Permanent(short_error(exc)) from exc
+            if status < 500:  # no answer at all: it may still be arriving
+                raise _classify(exc, before_create=False) from exc
+            # The PDS answered with a server error (a reused key among them): look it up.
+            try:
+                found = self.find_existing(post)
+            except PublishError as lookup:
+                raise OutcomeUnknown(f"{short_error(exc)}; lookup failed: {lookup}") from exc
+            if found is None:
+                raise NotSent(f"{short_error(exc)}; no record at {rkey}") from exc
+            return found
+
+    def _embed(self, did: str, media: Media, receipt: dict[str, object]) -> Any:
+        if media.mime_type.startswith("video/"):
+            if not supports_video():
+                raise Permanent("this atproto version cannot post video; post the card instead")
+            blob = self.video.upload(
+                media.read(),
+                name=media.path.name,
+                account_did=did,
+                pds_url=str(getattr(self._session(), "pds_endpoint", "") or ""),
+            )
+            receipt["video_job"] = dict(self.video.last_job)
+            size = video_size(media.path)
+            ratio = None
+            if size:
+                ratio = models.AppBskyEmbedDefs.AspectRatio(width=size[0], height=size[1])
+            receipt["blob"] = _blob_facts(blob)
+            return models.AppBskyEmbedVideo.Main(
+                video=blob, alt=_alt(media.alt_text) or None, aspect_ratio=ratio
+            )
+        fitted = fit_image(media.read())
+        blob = self.client.upload_blob(fitted.data).blob
+        receipt["blob"] = {**_blob_facts(blob), "reencoded": fitted.reencoded}
+        ratio = models.AppBskyEmbedDefs.AspectRatio(width=fitted.width, height=fitted.height)
+        image = models.AppBskyEmbedImages.Image(
+            alt=_alt(media.alt_text), image=blob, aspect_ratio=ratio
         )
+        return models.AppBskyEmbedImages.Main(images=[image])
+
+    def _resolve(self, handle: str) -> str | None:
+        try:
+            return str(self.client.resolve_handle(handle).did)
+        except Exception:  # an unknown handle stays plain text
+            return None
 
     def _create(
         self, did: str, text: str, rkey: str, *, embed: Any = None, reply_to: Any = None
     ) -> Any:
-        builder = rich_text(text)
         record = models.AppBskyFeedPost.Record(
             created_at=self.client.get_current_time_iso(),
-            text=builder.build_text(),
-            facets=builder.build_facets() or None,
+            text=text,
+            facets=rich_text(text, self._resolve) or None,
             embed=embed,
             reply=reply_to,
             langs=["en"],
@@ -226,7 +309,7 @@ class BlueskyPublisher:
             raise _classify(exc, before_create=True) from exc
         except Exception as exc:
             raise _classify(exc, before_create=True) from exc
-        return Result(remote_id=found.uri, url=self._url(rkey))
+        return Result(remote_id=found.uri, url=self._url(rkey), receipt={"rkey": rkey})
 
     def check_connection(self) -> Connection:
         try:
@@ -239,50 +322,25 @@ class BlueskyPublisher:
         return Connection(ok=True, account=f"@{self.handle} ({did})")
 
 
-def supports_video() -> bool:
-    """Whether the installed atproto models know `app.bsky.embed.video`."""
-    return hasattr(models, "AppBskyEmbedVideo") and hasattr(models, "AppBskyEmbedDefs")
-
-
-def video_size(path: Path) -> tuple[int, int] | None:
-    """The video's width and height (probed with PyAV), or None if it cannot be read."""
-    try:
-        import av
-
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            width, height = stream.codec_context.width, stream.codec_context.height
-    except Exception:  # the aspect ratio is optional: post without it
-        return None
-    return (width, height) if width and height else None
-
-
-def _taken(exc: BaseException) -> bool:
-    text = str(getattr(exc, "response", "") or exc).lower()
-    return "already exists" in text or "recordalreadyexists" in text
+def rate_limit_reset(exc: BaseException) -> datetime | None:
+    """When a 429 says the limit resets (the PDS's `ratelimit-reset`, epoch seconds)."""
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    reset = headers.get("ratelimit-reset") or headers.get("RateLimit-Reset")
+    return datetime.fromtimestamp(int(reset), UTC) if reset and str(reset).isdigit() else None
 
 
 def _classify(exc: BaseException, *, before_create: bool) -> PublishError:
     if isinstance(exc, PublishError):
         return exc
     if isinstance(exc, RateLimitExceededError):
-        from datetime import UTC, datetime
-
-        response = getattr(exc, "response", None)
-        headers = getattr(response, "headers", {}) or {}
-        reset = headers.get("ratelimit-reset") or headers.get("RateLimit-Reset")
-        at = datetime.fromtimestamp(int(reset), UTC) if reset and str(reset).isdigit() else None
-        return RateLimited(short_error(exc), at)
+        return RateLimited(short_error(exc), rate_limit_reset(exc))
     if isinstance(exc, UnauthorizedError):
         return AuthFailed(short_error(exc))
     if isinstance(exc, BadRequestError):
+        text = str(getattr(exc, "response", "") or exc)
+        if "ExpiredToken" in text or "InvalidToken" in text:
+            return AuthFailed(short_error(exc))
         return Permanent(short_error(exc))
-    if isinstance(exc, (InvokeTimeoutError, NetworkError)):
+    if isinstance(exc, (InvokeTimeoutError, NetworkError, RequestException)):
         return NotSent(short_error(exc)) if before_create else OutcomeUnknown(short_error(exc))
-    if isinstance(exc, RequestException):
-        status = getattr(getattr(exc, "response", None), "status_code", None)
-        if status and status >= 500 and before_create:
-            return NotSent(short_error(exc))
-        # A 5xx after createRecord may still have stored it; the fixed key resolves it.
-        return OutcomeUnknown(short_error(exc)) if not before_create else NotSent(short_error(exc))
     return NotSent(short_error(exc)) if before_create else OutcomeUnknown(short_error(exc))

@@ -30,7 +30,8 @@ _ENV_KEYS: dict[str, tuple[str, ...]] = {
         "bearer_token",
         "api_base",
     ),
-    "bluesky": ("handle", "app_password", "base"),
+    # video_base (CURATION_BLUESKY_VIDEO_BASE): the video service, https://video.bsky.app
+    "bluesky": ("handle", "app_password", "base", "video_base"),
     "mastodon": ("access_token", "base"),
 }
 
