@@ -33,6 +33,7 @@ CAMPAIGN = (
     "of what was spent and what changed."
 )
 NAMES = ("Ann", "Ben", "Cat", "Dev", "Eli", "Fay", "Gus", "Hal", "Ida", "Jon", "Kit", "Lou")
+SURNAMES = ("Jones", "Patel", "Evans", "Okafor", "Nowak", "Reid", "Singh", "Price", "Kaur")
 
 
 @dataclass
@@ -60,7 +61,7 @@ def store_answers(
             text = " ".join(sentences)
             consent = i % 5 != 4
             r = add_response(session, consultation, text, question=question,
-                             name=f"{NAMES[n % 12]} {topic.title()}{i}", consent=consent,
+                             name=f"{NAMES[n % 12]} {SURNAMES[n // 12]}", consent=consent,
                              region=("Wales", "London", "North East")[n % 3])  # fmt: skip
             out.topic_of[r.id] = topic
             if not consent:
@@ -69,6 +70,6 @@ def store_answers(
     for i in range(8):
         text = CAMPAIGN if i % 2 else "Hello. " + CAMPAIGN.replace("yearly", "annual")
         r = add_response(session, consultation, text, question=question,
-                         name=f"Campaigner {NAMES[i]}", region="London")  # fmt: skip
+                         name=f"{NAMES[i]} {SURNAMES[-1]}", region="London")  # fmt: skip
         out.campaign.append(r.id)
     return out
