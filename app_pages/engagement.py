@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import streamlit as st
 
 from curation.actors import Permission
+from curation.analysis.plan import representativeness_figure
 from curation.config import LONDON
 from curation.metrics import Filters, engagement_view
 from curation.metrics.aggregate import BREAKDOWNS, HEATMAP_MIN_POSTS
@@ -50,6 +51,12 @@ for column, kpi in zip(tiles, view.kpis, strict=True):
     column.metric(kpi.label, value, delta=change, border=True)
 st.caption("Change is against the same number of days just before the chosen range. "
            "Replies + quotes are the “debate” signal.")
+if actor.can(Permission.VIEW_BALANCE):
+    with db.session() as session:
+        fairness = representativeness_figure(session, actor, consultation_id)
+    fairness_line = "no quotes yet." if fairness is None else (
+        f"{fairness:.0%}: how closely the quotes mirror the quotable answers (see Balance).")
+    st.markdown(f"**Representativeness:** {fairness_line}")
 
 if view.demo_posts:
     st.info(f"{view.demo_posts} of these posts are the fictional demo history "

@@ -10,6 +10,7 @@ import streamlit as st
 
 from curation import responses
 from curation.actors import Permission
+from curation.analysis.service import campaign_marks
 from curation.errors import ConsentError, NotFound
 from ui import context
 from ui.media_player import render_player
@@ -90,6 +91,7 @@ with db.session() as session:
             session, actor, consultation_id, flt, page=result.pages, page_size=PAGE_SIZE
         )
         st.session_state[PAGE_KEY] = result.pages
+    campaigns = campaign_marks(session, actor, [row.id for row in result.items])
 
 counts = st.columns(4)
 counts[0].metric("Quotable (matching)", result.total)
@@ -131,6 +133,9 @@ for row in result.items:
         st.markdown(f"**{escape_markdown(row.attribution)}**")
         if row.missions:
             st.caption(escape_markdown("Missions: " + ", ".join(row.missions)))
+        if row.id in campaigns:
+            size = campaigns[row.id]
+            st.caption(f"Campaign: one of {size} near-identical answers, counted once.")
         buttons = st.container(horizontal=True, gap="small")  # side by side, left-aligned
         buttons.button("Details", key=f"detail_{row.id}", on_click=_show_detail, args=(row.id,))
         if can_pick and buttons.button("Pick quotes", key=f"pick_{row.id}"):

@@ -208,6 +208,8 @@ MATRIX: dict[str, Entry] = {
         P.READ_RESPONSES, lambda c, _s: (([c.response_id],), {})),
     "curation.analysis.plan.quote_plan": Entry(
         P.VIEW_BALANCE, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.analysis.plan.representativeness_figure": Entry(
+        P.VIEW_BALANCE, lambda c, _s: ((c.consultation_id,), {})),
     # erasure and withdrawal hooks
     "curation.quotes.delete_quotes_for_respondent": Entry(
         P.ERASE, lambda c, _s: ((c.respondent_id,), {"now": NOW})),

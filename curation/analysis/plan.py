@@ -80,6 +80,12 @@ def representativeness(report: balance.BalanceReport) -> float | None:
     return round(1 - sum(distances) / len(distances), 3) if distances else None
 
 
+def representativeness_figure(session: Session, actor: Actor, consultation_id: int) -> float | None:
+    """The one-line figure for managers: how closely the quotes mirror the answers."""
+    require(actor, Permission.VIEW_BALANCE)
+    return representativeness(balance.balance_report(session, actor, consultation_id))
+
+
 def _gaps(report: balance.BalanceReport) -> list[Gap]:
     return [
         Gap(dimension, str(row.group), float(row.quote_share), float(row.response_share))
