@@ -9,8 +9,8 @@ from curation.actors import Permission
 from curation.analysis import job, plan, service
 from curation.errors import CurationError
 from curation.quotes import balance, charts, workflow
-from curation.quotes.picking import escape_markdown
 from ui import context
+from ui.safe_text import escape_markdown
 
 actor = context.require_page(Permission.VIEW_BALANCE)
 db = context.database()

@@ -11,6 +11,7 @@ from curation.errors import CurationError
 from curation.quotes import picking, workflow
 from curation.quotes.spans import Span
 from ui import context
+from ui.safe_text import escape_markdown, highlight_markdown
 
 MODES = ("Sentences", "Start and end")
 
@@ -76,20 +77,25 @@ if st.session_state.get("pick_for_response") != view.response_id:
     st.session_state["pick_end"] = first.end
     st.session_state["pick_sentences"] = []
 
-st.subheader(f"Q{view.question_number} {view.question_label}")
-st.caption(view.question_text)
-st.caption(view.attribution + (" · Missions: " + ", ".join(view.missions) if view.missions else ""))
+st.subheader(escape_markdown(f"Q{view.question_number} {view.question_label}"))
+st.caption(escape_markdown(view.question_text))
+st.caption(
+    escape_markdown(
+        view.attribution + (" · Missions: " + ", ".join(view.missions) if view.missions else "")
+    )
+)
 with st.container(border=True):
     # Escaped Markdown: respondent text can never become HTML or links.
-    st.markdown(picking.highlight_markdown(view.text, [(s.start, s.end) for s in view.suggestions]))
+    st.markdown(highlight_markdown(view.text, [(s.start, s.end) for s in view.suggestions]))
 
 st.subheader("Suggestions")
 if not view.suggestions:
     st.caption("No sentence here fits a card without personal data; choose words yourself.")
 for i, suggestion in enumerate(view.suggestions):
     with st.container(border=True):
-        st.markdown(picking.escape_markdown(suggestion.text))
-        st.caption(f"Score {suggestion.score:.1f} · " + "; ".join(suggestion.reasons))
+        st.markdown(escape_markdown(suggestion.text))
+        reasons = escape_markdown("; ".join(suggestion.reasons))
+        st.caption(f"Score {suggestion.score:.1f} · {reasons}")
         st.button(
             "Use suggestion",
             key=f"suggest_{i}",
@@ -122,11 +128,13 @@ if preview.problem or card_check is None:
     st.warning(preview.problem)
 else:
     with st.container(border=True, key="pick_preview"):
-        st.markdown("“" + picking.escape_markdown(preview.text) + "”")
+        st.markdown("“" + escape_markdown(preview.text) + "”")
     if card_check.undrawable:
         st.error(
             "The card cannot draw "
-            + ", ".join(f"{g} ({describe_grapheme(g)})" for g in card_check.undrawable)
+            + escape_markdown(
+                ", ".join(f"{g} ({describe_grapheme(g)})" for g in card_check.undrawable)
+            )
             + " exactly as written, so no card would be made: choose other words."
         )
     else:
@@ -136,7 +144,7 @@ else:
             st.warning("Too long for any card at a readable size: choose a shorter selection.")
     for finding in preview.findings:
         words = preview.text[finding.span[0] : finding.span[1]]
-        st.warning(f"Personal data? {finding.reason}: {picking.escape_markdown(words)}")
+        st.warning(f"Personal data? {escape_markdown(finding.reason)}: {escape_markdown(words)}")
 
 note = st.text_area("Note for the approver (optional)", key="pick_note", max_chars=2000)
 undrawable = card_check is not None and bool(card_check.undrawable)

@@ -7,8 +7,8 @@ import streamlit as st
 from curation.actors import Permission
 from curation.errors import CurationError
 from curation.quotes import workflow
-from curation.quotes.picking import escape_markdown
 from ui import context
+from ui.safe_text import escape_markdown
 
 actor = context.require_page(Permission.PICK_QUOTES)
 db = context.database()
@@ -94,7 +94,9 @@ for row in rows:
         )
         for finding in row.pd_findings:
             words = row.text[finding["start"] : finding["end"]]
-            st.warning(f"Personal data? {finding['reason']}: {escape_markdown(words)}")
+            st.warning(
+                f"Personal data? {escape_markdown(finding['reason'])}: {escape_markdown(words)}"
+            )
         if row.pd_override_reason:
             st.caption("Override: " + escape_markdown(row.pd_override_reason))
         for author, text in row.notes:

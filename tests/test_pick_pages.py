@@ -188,7 +188,7 @@ def test_chosen_response_id_is_shown_in_the_id_box(db, consultation, curator) ->
 
 def test_highlight_adds_no_extra_spaces_around_suggestions() -> None:
     """Highlighted sentences drop one neighbouring space (the highlight's padding replaces it)."""
-    from curation.quotes.picking import highlight_markdown
+    from ui.safe_text import highlight_markdown
 
     text = "Good work. Funding helps. Our college. I hope."
     assert highlight_markdown(text, [(11, 25), (26, 38)]) == (

@@ -96,34 +96,3 @@ def preview(view: PickView, spans: Sequence[Span]) -> Preview:
     except UnusableInput as exc:
         return Preview(problem=str(exc))
     return Preview(text, len(text), find_personal_data(text, respondent_name=view.respondent_name))
-
-
-def highlight_markdown(text: str, ranges: Sequence[tuple[int, int]]) -> str:
-    """Response text as escaped Markdown, with `ranges` on a highlighted background.
-
-    Every Markdown control character is backslash-escaped, so respondent text can never
-    turn into links, images or HTML.
-    """
-    out: list[str] = []
-    pos = 0
-    for start, end in sorted(ranges):
-        if start < pos:
-            continue
-        before = text[pos:start]
-        # The highlight's padding already separates it from its neighbours; one space more
-        # would show as a wide gap. So one plain space on each side of a highlight is dropped.
-        if pos > 0 and before.startswith(" "):
-            before = before[1:]
-        out.append(escape_markdown(before[:-1] if before.endswith(" ") else before))
-        out.append(":orange-background[" + escape_markdown(text[start:end]) + "]")
-        pos = end
-    after = text[pos:]
-    out.append(escape_markdown(after[1:] if pos > 0 and after.startswith(" ") else after))
-    return "".join(out).replace("\n", "  \n")
-
-
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=^&\"'")
-
-
-def escape_markdown(text: str) -> str:
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)

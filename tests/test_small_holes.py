@@ -1,0 +1,157 @@
+"""Small holes: Markdown in names, stale sign-ins, CLI rights, file modes, bidi characters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from curation.actors import Actor
+from curation.posts import service as posts
+from curation.quotes import workflow
+from curation.store import Database
+from curation.store.foundation import Consultation
+from tests.quote_fixtures import LONG_ANSWER, add_response
+from ui.safe_text import escape_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+EVIL_NAME = "Eve ![t](https://example.org/t.png) [re-verify](https://example.org)"
+EVIL_ORG = "[Acme](http://evil.example) **Ltd** <img src=x>"
+
+# Elements whose text Streamlit renders as Markdown (st.text, dataframes, text areas and the
+# options of select boxes show characters as they are, so they are not checked).
+_MARKDOWN_VALUES = {"markdown", "caption", "error", "warning", "info", "success", "toast",
+                    "title", "header", "subheader"}  # fmt: skip
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def _markdown_strings(at: AppTest) -> list[str]:
+    """Every string on the page that Streamlit renders as Markdown: bodies, labels, options."""
+    found: list[str] = []
+    for node in _walk(at._tree):
+        kind = getattr(node, "type", "")
+        if kind in _MARKDOWN_VALUES and isinstance(getattr(node, "value", None), str):
+            found.append(node.value)
+        label = getattr(node, "label", None)
+        if isinstance(label, str):
+            found.append(label)
+        if kind == "radio":
+            found.extend(str(o) for o in node.options)
+    return found
+
+
+def _assert_no_live_markdown(at: AppTest) -> list[str]:
+    strings = _markdown_strings(at)
+    for value in strings:
+        assert "![" not in value, f"an image in rendered Markdown: {value!r}"
+        assert "](http" not in value, f"a link in rendered Markdown: {value!r}"
+        assert "://" not in value, f"a bare address in rendered Markdown: {value!r}"
+    return strings
+
+
+def _page(name: str, actor: Actor, **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=60)
+    at.session_state["actor"] = actor
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def evil(db: Database, consultation: Consultation, curator: Actor, approver: Actor) -> dict:
+    """A consenting, named respondent called EVIL_NAME with an approved quote and a queued post."""
+    with db.session() as session:
+        response = add_response(
+            session, consultation, text=LONG_ANSWER, name=EVIL_NAME, organisation=EVIL_ORG
+        )
+        response.kind = "video"
+        response.media_ref = "0" * 64
+        session.flush()
+        quote = workflow.create_quote(session, curator, response.id, [(23, 103)])
+        workflow.approve(session, approver, quote.id)
+        soon = datetime.now(UTC) + timedelta(hours=2)
+        post = posts.schedule_post(session, curator, quote.id, "mastodon", soon, render_card=False)
+        return {
+            "response_id": response.id,
+            "respondent_id": response.respondent_id,
+            "quote_id": quote.id,
+            "post_id": post.id,
+            "day": soon.date(),
+        }
+
+
+def test_escape_markdown_disarms_links_images_and_addresses() -> None:
+    """The one escaper turns a name with an image, a link and an address into literal text."""
+    escaped = escape_markdown(EVIL_NAME)
+    assert "![" not in escaped and "](http" not in escaped and "://" not in escaped
+    assert escaped.replace("\\", "") == EVIL_NAME
+
+
+def test_there_is_one_markdown_escaper() -> None:
+    """Pages and ui/ import the escaper from ui.safe_text; no other module defines one."""
+    defining = [
+        p.relative_to(ROOT).as_posix()
+        for folder in ("curation", "ui", "app_pages")
+        for p in (ROOT / folder).rglob("*.py")
+        if "def escape_markdown" in p.read_text(encoding="utf-8")
+    ]
+    assert defining == ["ui/safe_text.py"]
+
+
+# page, role, session state taken from the `evil` fixture, whether Markdown shows the name
+PAGES_WITH_A_NAME = [
+    ("responses", "viewer", {}, True),
+    ("pick", "curator", {"pick_response_id": "response_id"}, True),
+    ("quotes", "curator", {"quotes_status": "any"}, True),
+    ("media", "curator", {}, True),
+    ("preview", "viewer", {}, False),  # the name is in the card image and the alt text box
+    ("compose", "curator", {}, False),  # ... and in the post text boxes
+    ("calendar", "curator", {"calendar_day": "day"}, False),  # ... and the post's st.text
+    ("balance", "approver", {}, False),
+    ("privacy", "admin", {"privacy_respondent": "respondent_id"}, False),
+]
+
+
+@pytest.mark.parametrize(("page", "who", "state", "named"), PAGES_WITH_A_NAME)
+def test_a_name_with_markdown_is_shown_literally_on_every_page(
+    request: pytest.FixtureRequest,
+    evil: dict,
+    consultation: Consultation,
+    page: str,
+    who: str,
+    state: dict[str, object],
+    named: bool,
+) -> None:
+    """A respondent named with an image and links makes no page render an image or a link."""
+    actor = request.getfixturevalue(who)
+    values = {key: evil.get(str(name), name) for key, name in state.items()}
+    at = _page(page, actor, consultation_id=consultation.id, **values)
+    strings = _assert_no_live_markdown(at)
+    assert strings, "the page rendered some Markdown to check"
+    if named:
+        assert any(escape_markdown(EVIL_NAME) in s for s in strings), strings
+
+
+def test_pick_page_shows_the_escaped_name(evil: dict, curator: Actor) -> None:
+    """On the picker the attribution is present, escaped, and reads as the name."""
+    at = _page("pick", curator, pick_response_id=evil["response_id"])
+    shown = [c.value for c in at.caption]
+    assert any(escape_markdown(EVIL_NAME) in c for c in shown), shown
+
+
+def test_responses_detail_shows_the_escaped_name(evil: dict, viewer: Actor) -> None:
+    """The Responses page's list shows the name escaped in bold."""
+    at = _page("responses", viewer)
+    assert any(escape_markdown(EVIL_NAME) in m.value for m in at.markdown)
+    _assert_no_live_markdown(at)
