@@ -34,6 +34,7 @@ from curation.publishers.base import (
     AuthFailed,
     Backoff,
     Media,
+    NeedsLook,
     NotSent,
     OutcomeUnknown,
     Outgoing,
@@ -281,6 +282,16 @@ def _send(
         return PublishOutcome(
             post.id, post.network, "needs_reconnect", error=short_error(exc)
         ), True
+    except NeedsLook as exc:  # e.g. X's duplicate 403 with no post found: a person checks
+        _finish(
+            db,
+            post.id,
+            now,
+            values={"status": PostStatus.NEEDS_LOOK.value, "last_error": short_error(exc)},
+            action="post.needs_look",
+            details={"network": post.network},
+        )
+        return PublishOutcome(post.id, post.network, "needs_look", error=short_error(exc)), False
     except Permanent as exc:
         _finish(
             db,

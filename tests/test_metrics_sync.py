@@ -20,10 +20,12 @@ from curation.publishers.x import XPublisher
 from curation.store import Database
 from curation.store.foundation import AuditEntry, Consultation
 from curation.store.metrics import MetricSnapshot
+from tests.fakes.fake_x import snowflake
 from tests.fakes.metrics import MetricsBluesky, MetricsMastodon, MetricsX
 from tests.metrics_fixtures import published_post
 
 BSKY_URI = "at://did:plc:fakedeskaccount0000000000/app.bsky.feed.post/3kabc"
+TWEET = snowflake(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))  # 8 days before `now`
 FULL_TWEET = {
     "public_metrics": {"retweet_count": 2, "reply_count": 3, "like_count": 10, "quote_count": 1,
                        "bookmark_count": 4, "impression_count": 500},
@@ -94,9 +96,9 @@ def test_sync_stores_one_snapshot_per_post_from_each_network(
     net: Net,
 ) -> None:
     """X, Bluesky and Mastodon counters land in snapshots; the outbox post is not asked about."""
-    ids = _posts(db, consultation, x=("x", "1001"), bsky=("bluesky", BSKY_URI),
+    ids = _posts(db, consultation, x=("x", TWEET), bsky=("bluesky", BSKY_URI),
                  masto=("mastodon", "109"), outbox=("outbox", "post-9"))
-    net.x.metrics["1001"] = FULL_TWEET
+    net.x.metrics[TWEET] = FULL_TWEET
     net.bsky.metrics[BSKY_URI] = {"likeCount": 8, "repostCount": 3, "replyCount": 2,
                                   "quoteCount": 1}
     net.masto.metrics["109"] = {"favourites_count": 6, "reblogs_count": 2, "replies_count": 4}
@@ -158,8 +160,8 @@ def test_not_authorized_for_field_falls_back_to_public_metrics(
     net: Net,
 ) -> None:
     """X refusing the private fields: the batch is asked again for public metrics only."""
-    ids = _posts(db, consultation, x=("x", "3001"))
-    net.x.metrics["3001"] = FULL_TWEET
+    ids = _posts(db, consultation, x=("x", TWEET))
+    net.x.metrics[TWEET] = FULL_TWEET
     net.x.refuse_private = True
     report = sync_metrics(db, approver, clients=net.clients, now=now)
     snap = _snapshots(db)[ids["x"]][0]
@@ -245,8 +247,8 @@ def test_sync_uses_the_publishers_configured_clients(
     net: Net, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With X credentials and CURATION_X_API_BASE set, the default clients reach the fake."""
-    for key in ("CONSUMER_KEY", "CONSUMER_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET"):
-        monkeypatch.setenv(f"CURATION_X_{key}", "test")
+    for key, value in X_OAUTH1.items():
+        monkeypatch.setenv(f"CURATION_X_{key.upper()}", value)
     monkeypatch.setenv("CURATION_X_API_BASE", net.x.base)
     ids = _posts(db, consultation, x=("x", "1001"))
     net.x.metrics["1001"] = FULL_TWEET

@@ -15,6 +15,7 @@ from curation.publishers import registry
 from curation.publishers.base import (
     AuthFailed,
     Media,
+    NotConfigured,
     NotSent,
     OutcomeUnknown,
     Outgoing,
@@ -101,8 +102,10 @@ def test_x_uploads_media_sets_alt_text_posts_and_chains_the_reply(
     ]
     upload = fake_x.requests[0].json()
     assert base64.b64decode(upload["media"]) == PNG
-    assert upload["media_category"] == "tweet_image" and upload["media_type"] == "image/png"
-    media_id = "1001"
+    # MediaUploadRequest lists media and media_category only (additionalProperties: false)
+    assert upload.keys() == {"media", "media_category"}
+    assert upload["media_category"] == "tweet_image"
+    (media_id,) = fake_x.media
     assert fake_x.requests[1].json() == {
         "id": media_id,
         "metadata": {"alt_text": {"text": image.alt_text}},
@@ -118,11 +121,11 @@ def test_x_uploads_media_sets_alt_text_posts_and_chains_the_reply(
     assert fake_x.requests[0].headers["authorization"].startswith("OAuth ")
 
 
-def test_x_bearer_token_is_sent_as_oauth2_user_context(fake_x: FakeX) -> None:
-    """With only CURATION_X_BEARER_TOKEN, requests carry it as a Bearer token."""
-    publisher = XPublisher.from_credentials({"bearer_token": "user-token", "api_base": fake_x.base})
-    publisher.publish(_post(reply=None), None)
-    assert fake_x.requests[-1].headers["authorization"] == "Bearer user-token"
+def test_x_bare_bearer_token_is_refused_at_configuration(fake_x: FakeX) -> None:
+    """An app-only CURATION_X_BEARER_TOKEN cannot post: refused before any request is made."""
+    with pytest.raises(NotConfigured, match="app-only"):
+        XPublisher.from_credentials({"bearer_token": fake_x.APP_BEARER, "api_base": fake_x.base})
+    assert fake_x.requests == []
 
 
 def test_x_429_is_rate_limited_with_the_reset_time(fake_x: FakeX) -> None:
@@ -197,7 +200,8 @@ def test_mastodon_media_description_idempotency_key_and_reply(
     first, second = fake_mastodon.calls("POST", "/api/v1/statuses")
     assert first.headers["idempotency-key"] == "k" * 32
     assert first.form()["status"] == _post().text
-    assert first.form()["media_ids[]"] == "501"  # the id the fake gave the uploaded image
+    (media_id,) = fake_mastodon.media
+    assert first.form()["media_ids[]"] == media_id  # the id the fake gave the uploaded image
     assert second.form()["in_reply_to_id"] == result.remote_id
     assert second.headers["idempotency-key"] == "k" * 32 + "-reply"
     assert result.url == f"https://example.social/@desk/{result.remote_id}"

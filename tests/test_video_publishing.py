@@ -376,7 +376,7 @@ def test_worker_publishes_the_audiogram_to_the_outbox_and_to_x(
         ids = (outbox_post.id, x_post.id)
     server = FakeX()
     try:
-        x = XPublisher.from_credentials({"bearer_token": "t", "api_base": server.base})
+        x = XPublisher.from_credentials(server.oauth1_credentials())
         outbox = OutboxPublisher(tmp_path / "outbox-root", "outbox")
         publishers = {"x": x, "outbox": outbox}
         for _ in range(2):

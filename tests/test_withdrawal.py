@@ -11,7 +11,7 @@ from sqlalchemy import select
 from curation.actors import LOCAL_ADMIN, Actor
 from curation.errors import NotFound, PermissionDenied
 from curation.ingest import import_file
-from curation.publishers.base import Outgoing
+from curation.publishers.base import AuthFailed, Outgoing
 from curation.publishers.x import XPublisher
 from curation.store import Database
 from curation.store.foundation import Consultation, Respondent
@@ -68,18 +68,20 @@ def test_x_credentials_never_reach_the_logs(caplog: pytest.LogCaptureFixture) ->
             scheduled_at=when,
             created_at=when,
         )
-        XPublisher.from_credentials(
-            {"bearer_token": "s3cret-bearer", "api_base": server.base}
-        ).publish(post, None)
-        XPublisher.from_credentials(
-            {
-                "consumer_key": "ck-s3cret",
-                "consumer_secret": "cs-s3cret",
-                "access_token": "at-s3cret",
-                "access_token_secret": "ats-s3cret",
-                "api_base": server.base,
-            }
-        ).publish(post, None)
+        oauth2 = server.oauth2_credentials()
+        XPublisher.from_credentials(oauth2).publish(post, None)  # refreshes, then posts
+        with pytest.raises(AuthFailed):  # keys the fake does not know: signed, then refused
+            XPublisher.from_credentials(
+                {
+                    "consumer_key": "ck-s3cret",
+                    "consumer_secret": "cs-s3cret",
+                    "access_token": "at-s3cret",
+                    "access_token_secret": "ats-s3cret",
+                    "api_base": server.base,
+                }
+            ).publish(post, None)
     finally:
         server.close()
     assert "s3cret" not in caplog.text
+    issued = [*server.user_tokens, *server.refresh_tokens, oauth2["oauth2_refresh_token"]]
+    assert issued and not any(token in caplog.text for token in issued)

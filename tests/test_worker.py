@@ -181,7 +181,7 @@ def real_network(
     publisher: Publisher
     if request.param == "x":
         server = FakeX()
-        publisher = XPublisher.from_credentials({"bearer_token": "t", "api_base": server.base})
+        publisher = XPublisher.from_credentials(server.oauth2_credentials())
     elif request.param == "mastodon":
         server = FakeMastodon()
         publisher = MastodonPublisher.from_credentials({"access_token": "t", "base": server.base})
@@ -439,7 +439,7 @@ def test_scheduled_quote_reaches_fake_x_once_with_its_card_and_alt_text(
             )
             card_path, alt = Path(post.media_path or ""), post.alt_text
         assert card_path.is_file() and alt
-        x = XPublisher.from_credentials({"bearer_token": "t", "api_base": server.base})
+        x = XPublisher.from_credentials(server.oauth1_credentials())
         for _ in range(2):
             publish_due(db, now=NOW + timedelta(minutes=1), publishers={"x": x})
         (upload,) = server.calls("POST", "/2/media/upload")

@@ -9,9 +9,9 @@ kept) and `FetchFailed` for anything else that stops it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -19,8 +19,22 @@ log = logging.getLogger(__name__)
 Counters = dict[str, int | None]
 X_BATCH = 100  # GET /2/tweets takes at most 100 ids
 BLUESKY_BATCH = 25  # app.bsky.feed.getPosts takes at most 25 uris
+MASTODON_BATCH = 20  # GET /api/v1/statuses?id[]= (4.3+); Mastodon pages lists by 20 by default
 X_ALL_FIELDS = ["public_metrics", "non_public_metrics", "organic_metrics"]
 X_PUBLIC_FIELDS = ["public_metrics"]
+# x-api/fundamentals/metrics.mdx: "Non-public, organic, and promoted metrics are only
+# available for posts created within the last 30 days."
+X_PRIVATE_WINDOW = timedelta(days=30)
+# fundamentals/x-ids.mdx: ids are Snowflakes that encode their creation time (milliseconds
+# since X's epoch, above the 22 worker and sequence bits).
+SNOWFLAKE_EPOCH_MS = 1288834974657
+
+
+def x_created_at(tweet_id: str) -> datetime | None:
+    """When X created the post with this id (None for something that is not an X id)."""
+    if not (tweet_id.isdigit() and len(tweet_id) <= 19):
+        return None
+    return datetime.fromtimestamp(((int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
 
 
 def _library_client(given: Any) -> Any:
@@ -95,12 +109,16 @@ def x_counters(tweet: Any) -> Counters:
 
 
 class XFetcher:
+    """Public metrics for every post; the private ones only for posts under 30 days old."""
+
     network = "x"
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, *, as_of: datetime | None = None) -> None:
         # A tweepy.Client; OAuth 1.0a user auth unless the publisher says it holds a bearer token.
         self.user_auth = bool(getattr(client, "user_auth", True))
+        self._authorize = getattr(client, "authorize", None)  # refreshes an OAuth 2.0 token
         self.client = _library_client(client)
+        self.as_of = as_of  # the sync's clock (the posts' age); None: now
         self.notes = FetchNotes()
 
     def _get(self, ids: list[str], fields: list[str]) -> Any:
@@ -122,24 +140,52 @@ class XFetcher:
         except OSError as exc:
             raise FetchFailed(f"X unreachable: {type(exc).__name__}") from exc
 
-    def _batch(self, ids: list[str]) -> Any:
-        if not self.notes.fallback_public:
-            try:
-                response = self._get(ids, X_ALL_FIELDS)
-            except _PrivateFieldsRefused:
-                response = None
-            if response is not None and not any(
-                _is_field_auth_error(e) for e in (response.errors or [])
-            ):
-                return response
+    def _found(self, response: Any, skip: Collection[str] = ()) -> dict[str, Counters]:
+        return {str(t.id): x_counters(t) for t in (response.data or []) if str(t.id) not in skip}
+
+    def _young_batch(self, ids: list[str]) -> dict[str, Counters]:
+        """All fields; posts whose private fields X refuses are asked again, publicly."""
+        try:
+            response = self._get(ids, X_ALL_FIELDS)
+        except _PrivateFieldsRefused:
+            refused, found = set(ids), {}
+        else:
+            refused = {
+                str(e.get("resource_id"))
+                for e in (response.errors or [])
+                if _is_field_auth_error(e)
+            }
+            found = self._found(response, refused)
+        if refused:
             self.notes.field_errors += 1
-            self.notes.fallback_public = True  # the same account will be refused again
-        return self._get(ids, X_PUBLIC_FIELDS)
+            self.notes.fallback_public = True
+            again = [i for i in ids if i in refused]
+            found.update(self._found(self._get(again, X_PUBLIC_FIELDS)))
+        return found
 
     def fetch(self, remote_ids: list[str]) -> Iterator[dict[str, Counters]]:
-        for ids in _batches(remote_ids, X_BATCH):
-            response = self._batch(ids)
-            found = {str(t.id): x_counters(t) for t in (response.data or [])}
+        now = self.as_of or datetime.now(UTC)
+        young: list[str] = []
+        old: list[str] = []
+        for remote_id in remote_ids:
+            created = x_created_at(remote_id)
+            if created is None:  # one bad id makes X refuse the whole lookup: never send it
+                self.notes.missing.append(remote_id)
+            elif now - created < X_PRIVATE_WINDOW:
+                young.append(remote_id)
+            else:
+                old.append(remote_id)
+        if callable(self._authorize) and (young or old):
+            try:
+                self._authorize()
+            except Exception as exc:  # the publisher's own error classes
+                raise FetchFailed(f"X sign-in failed: {type(exc).__name__}") from exc
+        for ids in _batches(young, X_BATCH):
+            found = self._young_batch(ids)
+            self.notes.missing += [i for i in ids if i not in found]
+            yield found
+        for ids in _batches(old, X_BATCH):
+            found = self._found(self._get(ids, X_PUBLIC_FIELDS))
             self.notes.missing += [i for i in ids if i not in found]
             yield found
 
@@ -156,6 +202,7 @@ class BlueskyFetcher:
 
     def __init__(self, client: Any) -> None:
         self.client = _library_client(client)  # an atproto.Client
+        self.as_of: datetime | None = None  # unused: Bluesky's counts have no age rule
         self._login = getattr(client, "_login", None)  # a publisher logs in lazily
         self.notes = FetchNotes()
 
@@ -206,32 +253,57 @@ def _field(status: Any, name: str) -> Any:
 
 
 class MastodonFetcher:
+    """Counts in batches (`GET /api/v1/statuses?id[]=`, statuses.md "View multiple
+    statuses", 4.3+); an older server, which answers that 404, is read one status at a time."""
+
     network = "mastodon"
 
-    def __init__(self, api: Any) -> None:
+    def __init__(self, api: Any, *, as_of: datetime | None = None) -> None:
         api = self.api = _library_client(api)  # a mastodon.Mastodon
         if hasattr(api, "ratelimit_method"):
             api.ratelimit_method = "throw"  # never sleep inside a sync run
+        self.as_of = as_of
+        self.batched = True
         self.notes = FetchNotes()
+
+    def _many(self, ids: list[str]) -> list[Any] | None:
+        """The statuses found, or None when the server has no batch lookup."""
+        from mastodon import errors as m_err
+
+        if not self.batched:
+            return None
+        try:
+            return list(self.api.statuses(ids))
+        except (m_err.MastodonNotFoundError, m_err.MastodonVersionError):
+            self.batched = False
+            return None
+
+    def _one_by_one(self, ids: list[str]) -> list[Any]:
+        from mastodon import errors as m_err
+
+        found = []
+        for status_id in ids:
+            try:
+                found.append(self.api.status(status_id))
+            except m_err.MastodonNotFoundError:
+                continue
+        return found
 
     def fetch(self, remote_ids: list[str]) -> Iterator[dict[str, Counters]]:
         from mastodon import errors as m_err
 
-        for ids in _batches(remote_ids, 20):
+        for ids in _batches(remote_ids, MASTODON_BATCH):
+            try:
+                statuses = self._many(ids)
+                if statuses is None:
+                    statuses = self._one_by_one(ids)
+            except m_err.MastodonRatelimitError as exc:
+                raise RateLimitHit("Mastodon rate limit reached") from exc
+            except m_err.MastodonError as exc:
+                raise FetchFailed(f"Mastodon: {type(exc).__name__}") from exc
             found: dict[str, Counters] = {}
-            for status_id in ids:
-                try:
-                    status = self.api.status(status_id)
-                except m_err.MastodonRatelimitError as exc:
-                    yield found  # keep what this batch already read
-                    raise RateLimitHit("Mastodon rate limit reached") from exc
-                except m_err.MastodonNotFoundError:
-                    self.notes.missing.append(status_id)
-                    continue
-                except m_err.MastodonError as exc:
-                    yield found
-                    raise FetchFailed(f"Mastodon: {type(exc).__name__}") from exc
-                found[status_id] = {
+            for status in statuses:
+                found[str(_field(status, "id"))] = {
                     "impressions": None,
                     "likes": _int(_field(status, "favourites_count")),
                     "reposts": _int(_field(status, "reblogs_count")),
@@ -242,6 +314,7 @@ class MastodonFetcher:
                     "profile_clicks": None,
                     "engagements": None,
                 }
+            self.notes.missing += [i for i in ids if i not in found]
             yield found
 
 

@@ -122,6 +122,7 @@ def _sync_network(session: Session, network: str, client: Any, by_remote: dict[s
         report.error = f"{network}: cannot connect ({type(client).__name__})"
         return
     fetcher = FETCHERS[network](client)
+    fetcher.as_of = now  # X asks private metrics only of posts under 30 days old at `now`
     try:
         for batch in fetcher.fetch(list(by_remote)):
             report.stored += _store(session, by_remote, batch, now)

@@ -10,6 +10,7 @@ decides retries, reschedules and reconnects the same way for every network:
   resolve with `find_existing`, never resend blindly.
 - `AuthFailed`: the account needs reconnecting.
 - `Permanent`: the network refused the content; do not retry.
+- `NeedsLook` (a `Permanent`): the outcome needs a person's check; never resent.
 """
 
 from __future__ import annotations
@@ -57,9 +58,6 @@ class Result:
     # Extra facts for the post's receipt: media ids, reply-to id, the network's answer.
     # Never tokens or secrets (the worker also drops keys that look like them).
     receipt: dict[str, object] | None = None
-    # Extra facts for the post's receipt: media ids, reply-to id, the network's answer.
-    # Never tokens or secrets (the worker also drops keys that look like them).
-    receipt: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +94,15 @@ class Permanent(PublishError):
     """Refused for good (bad content, too long, forbidden)."""
 
 
+class NeedsLook(Permanent):
+    """The network's answer leaves the outcome for a person to check (never resent, never
+    marked posted): e.g. X's duplicate-content 403 when no matching post can be found."""
+
+
+class NotConfigured(ValueError):
+    """The credentials given cannot publish (e.g. an app-only X bearer token)."""
+
+
 @runtime_checkable
 class Publisher(Protocol):
     network: str
@@ -121,6 +128,14 @@ class Backoff:
     def delay(self, attempt: int) -> timedelta:
         ceiling = min(self.cap_seconds, self.base_seconds * (2 ** max(0, attempt - 1)))
         return timedelta(seconds=ceiling / 2 + self.rng.uniform(0, ceiling / 2))
+
+
+def fit_alt_text(text: str, limit: int) -> str:
+    """Alt text within a network's limit: cut at a word, marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return head.rstrip() + "…"
 
 
 def short_error(exc: BaseException, limit: int = 300) -> str:

@@ -1,17 +1,23 @@
 """Mastodon through Mastodon.py: `media_post(description=...)`, `status_post(idempotency_key=...)`.
 
-The post's idempotency key goes out as Mastodon's `Idempotency-Key` header, so a resend
-after an unknown outcome returns the status already created instead of a second one.
-A video (an audiogram MP4) is processed asynchronously by the server: its attachment has
-no `url` until then, and a status naming it is refused, so we poll `media(id)` with an
-injectable sleep (Mastodon.py's own `synchronous=True` sleeps 5 s and hides errors).
+Held to Mastodon's method docs (mastodon/documentation, content/en/methods/):
+- instance.md: the limits come from `GET /api/v2/instance`:
+  `configuration.statuses.max_characters` and `configuration.media_attachments.
+  description_limit` (4.4+; older servers fixed it at 1500). Read once, cached a day.
+- statuses.md: the post's idempotency key goes out as `Idempotency-Key`, so a resend
+  returns the status already created, but the server keeps keys "for up to 1 hour". A post
+  due more than an hour ago may have been attempted before that: look it up first.
+- media.md: a video (an audiogram MP4) is processed asynchronously: its attachment has no
+  `url` until then, and a status naming it is refused, so we poll `media(id)` with an
+  injectable sleep (Mastodon.py's own `synchronous=True` sleeps 5 s and hides errors).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mastodon import Mastodon
@@ -24,6 +30,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
+from curation.posts.compose import count
 from curation.publishers.base import (
     AuthFailed,
     Connection,
@@ -35,13 +42,30 @@ from curation.publishers.base import (
     PublishError,
     RateLimited,
     Result,
+    fit_alt_text,
     short_error,
 )
 
 DEFAULT_BASE = "https://mastodon.social"
-ASSUMED_VERSION = "4.2.0"  # skips the version probe; v2 media and Idempotency-Key exist since 3.x
+# Skips the version probe. 4.3 allows the batch `statuses(ids)` (metrics); an older server
+# answers it 404 and the fetcher reads one status at a time.
+ASSUMED_VERSION = "4.3.0"
 VIDEO_TIMEOUT_SECONDS = 300.0
 VIDEO_POLL_SECONDS = 2.0
+IDEMPOTENCY_LIFETIME = timedelta(hours=1)  # statuses.md: keys "stored for up to 1 hour"
+LIMITS_TTL = timedelta(hours=24)
+DEFAULT_MAX_CHARACTERS = 500
+DEFAULT_DESCRIPTION_LIMIT = 1500  # the server's fixed limit before 4.4 published it
+
+
+@dataclass(frozen=True)
+class InstanceLimits:
+    max_characters: int
+    description_limit: int
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class MastodonPublisher:
@@ -55,12 +79,31 @@ class MastodonPublisher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         video_timeout_seconds: float = VIDEO_TIMEOUT_SECONDS,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.client = client
         self.recent_lookup = recent_lookup
         self.sleep = sleep
         self.clock = clock
         self.video_timeout_seconds = video_timeout_seconds
+        self.now = now
+        self._limits: tuple[datetime, InstanceLimits] | None = None
+
+    def limits(self) -> InstanceLimits:
+        """The instance's status length and alt-text limits (read once a day)."""
+        now = self.now()
+        if self._limits is not None and now - self._limits[0] < LIMITS_TTL:
+            return self._limits[1]
+        instance = self.client.instance_v2()
+        config = instance.get("configuration") or {}
+        statuses = config.get("statuses") or {}
+        media = config.get("media_attachments") or {}
+        limits = InstanceLimits(
+            max_characters=int(statuses.get("max_characters") or DEFAULT_MAX_CHARACTERS),
+            description_limit=int(media.get("description_limit") or DEFAULT_DESCRIPTION_LIMIT),
+        )
+        self._limits = (now, limits)
+        return limits
 
     @classmethod
     def from_credentials(cls, found: Mapping[str, str]) -> MastodonPublisher:
@@ -76,12 +119,26 @@ class MastodonPublisher:
 
     def publish(self, post: Outgoing, media: Media | None) -> Result:
         try:
+            limits = self.limits()
+            length = count("mastodon", post.text)
+            if length > limits.max_characters:
+                raise Permanent(
+                    f"the text counts {length} characters; this instance takes "
+                    f"{limits.max_characters}"
+                )
+            if self.now() - _aware(post.scheduled_at) > IDEMPOTENCY_LIFETIME:
+                # An earlier attempt may be older than the server's memory of its key.
+                found = self.find_existing(post)
+                if found is not None:
+                    return found
             media_ids = None
+            description: str | None = None
             if media is not None:
+                description = fit_alt_text(media.alt_text, limits.description_limit)
                 attachment = self.client.media_post(
                     media.read(),
                     mime_type=media.mime_type,
-                    description=media.alt_text or None,
+                    description=description or None,
                     file_name=media.path.name,
                 )
                 if media.mime_type.startswith("video/"):
@@ -108,7 +165,20 @@ class MastodonPublisher:
                 reply_id = str(reply["id"])
             except Exception:  # the main post is out; the follow-up is best effort
                 reply_id = None
-        return Result(remote_id=str(status["id"]), url=status.get("url"), reply_remote_id=reply_id)
+        receipt: dict[str, object] = {
+            "endpoint": "POST /api/v1/statuses",
+            "idempotency_key": post.idempotency_key,
+            "media_ids": [str(m) for m in media_ids or []],
+            "media_kind": media.mime_type if media is not None else None,
+            "alt_text_sent": description if media is not None else None,
+            "reply_id": reply_id,
+        }
+        return Result(
+            remote_id=str(status["id"]),
+            url=status.get("url"),
+            reply_remote_id=reply_id,
+            receipt=receipt,
+        )
 
     def _wait_for_processing(self, attachment: Any) -> None:
         """Until the server has processed the video (its `url` appears), or NotSent."""
@@ -176,6 +246,8 @@ def _classify(
         # The Idempotency-Key makes a resend safe even if the server did create it.
         return NotSent(short_error(exc))
     if isinstance(exc, MastodonAPIError):
+        if "requires an authenticated user" in str(exc):  # an app token, no user behind it
+            return AuthFailed(short_error(exc))
         if _status_code(exc) == 429:
             return RateLimited(short_error(exc), None)
         return Permanent(short_error(exc))

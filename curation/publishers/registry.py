@@ -2,7 +2,8 @@
 
 Credentials come from the environment (`CURATION_X_*`, `CURATION_BLUESKY_*`,
 `CURATION_MASTODON_*`) or `.streamlit/secrets.toml` ([x], [bluesky], [mastodon]),
-read here with tomllib. They are never stored in the database and never logged. A
+read here with tomllib. They are never logged, and stored in the database only where
+the network rotates them (X's OAuth 2.0 refresh token, see `x_oauth2`). A
 network without credentials has no publisher: its posts wait as "not connected" until
 it is connected. The outbox is a destination of its own ("ready to post by hand").
 """
@@ -27,7 +28,10 @@ _ENV_KEYS: dict[str, tuple[str, ...]] = {
         "consumer_secret",
         "access_token",
         "access_token_secret",
-        "bearer_token",
+        "oauth2_client_id",
+        "oauth2_client_secret",
+        "oauth2_refresh_token",
+        "bearer_token",  # only to say why an app-only token cannot post
         "api_base",
     ),
     # video_base (CURATION_BLUESKY_VIDEO_BASE): the video service, https://video.bsky.app
@@ -74,17 +78,24 @@ def credentials(network: str) -> dict[str, str]:
 def configured(network: str) -> bool:
     """Whether real credentials exist for `network` (else its posts wait, "not connected")."""
     found = credentials(network)
-    if network == "x":
-        oauth1 = all(
-            found.get(k)
-            for k in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
-        )
-        return oauth1 or bool(found.get("bearer_token"))
+    if network == "x":  # OAuth 1.0a or OAuth 2.0 user context; never app-only
+        from curation.publishers.x import credential_problem
+
+        return credential_problem(found) is None
     if network == "bluesky":
         return bool(found.get("handle") and found.get("app_password"))
     if network == "mastodon":
         return bool(found.get("access_token"))
     return False
+
+
+def configuration_problem(network: str) -> str | None:
+    """Why `network` cannot publish with what is configured (e.g. X's app-only token)."""
+    if network == "x":
+        from curation.publishers.x import credential_problem
+
+        return credential_problem(credentials("x"))
+    return None if network == "outbox" or configured(network) else f"no {network} credentials"
 
 
 def publisher_for(network: str, *, outbox_root: Path | None = None) -> Publisher:
@@ -98,8 +109,12 @@ def publisher_for(network: str, *, outbox_root: Path | None = None) -> Publisher
     found = credentials(network)
     if network == "x":
         from curation.publishers.x import XPublisher
+        from curation.publishers.x_oauth2 import SettingTokenStore
 
-        return XPublisher.from_credentials(found)
+        # OAuth 2.0 refresh tokens rotate: the current pair lives in `settings`.
+        return XPublisher.from_credentials(
+            found, token_store=SettingTokenStore(settings.database_url)
+        )
     if network == "bluesky":
         from curation.publishers.bluesky import BlueskyPublisher
 

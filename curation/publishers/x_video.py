@@ -1,10 +1,12 @@
 """X's chunked v2 video upload, sent through tweepy's signed `Client.request`.
 
-INIT (`POST /2/media/upload/initialize`: media_type, total_bytes, media_category
-tweet_video), one APPEND per segment (`POST /2/media/upload/{id}/append`: base64 media and
-segment_index, JSON like the one-shot image upload), FINALIZE (`POST .../{id}/finalize`),
-then `GET /2/media/upload?command=STATUS&media_id=...` while `processing_info.state` is
-pending or in_progress. X refuses a media id in a post until processing has succeeded.
+INIT (`POST /2/media/upload/initialize`, `InitializeMediaUploadRequest`: media_type,
+total_bytes, media_category tweet_video), one APPEND per segment (`POST
+/2/media/upload/{id}/append`, `AppendMediaUploadRequest`: base64 media and segment_index
+0..999, JSON like the one-shot image upload), FINALIZE (`POST .../{id}/finalize`, no body),
+then `GET /2/media/upload?command=STATUS&media_id=...` until `processing_info.state` is
+`succeeded` (openapi.json; states pending, in_progress, failed, succeeded). X refuses a
+media id in a post until processing has succeeded.
 
 The sleep and clock are injectable so tests poll without waiting.
 """
@@ -20,11 +22,12 @@ import tweepy
 
 from curation.publishers.base import Media, NotSent, Permanent
 
-SEGMENT_BYTES = 4 * 1024 * 1024  # X accepts up to 5 MB a segment; 4 MB leaves room for base64
+# x-api/media/quickstart/media-upload-chunked.mdx appends 1 MB chunks; as base64 JSON that
+# is about 1.4 MB a request, well inside what X accepts.
+SEGMENT_BYTES = 1024 * 1024
 MAX_SEGMENTS = 1000  # segment_index runs 0..999
 PROCESSING_TIMEOUT_SECONDS = 300.0
 DEFAULT_CHECK_AFTER_SECONDS = 2.0
-WAITING_STATES = ("pending", "in_progress")
 
 
 class ChunkedVideoUpload:
@@ -91,7 +94,9 @@ class ChunkedVideoUpload:
     def _wait(self, media_id: str, info: dict[str, Any] | None) -> None:
         """Poll STATUS while X processes the video (no processing_info: ready at once)."""
         deadline = self.clock() + self.timeout_seconds
-        while info and info.get("state") in WAITING_STATES:
+        while info and info.get("state") != "succeeded":
+            if info.get("state") == "failed":
+                break
             if self.clock() >= deadline:
                 # Nothing has been posted: the worker may retry the whole upload later.
                 raise NotSent(f"X was still processing video {media_id} after the timeout")

@@ -1,7 +1,9 @@
 """The publishing fakes (tests/fakes/servers.py) with the metrics endpoints added.
 
-- X: `GET /2/tweets?ids=…&tweet.fields=…` answers from `metrics` (id -> fields); with
-  `refuse_private` it answers the private fields with `not-authorized-for-field` errors.
+- X: `GET /2/tweets?ids=…&tweet.fields=…` answers from `metrics` (id -> fields). Ids must
+  be 1-19 digits (else the whole request is a 400, as on X); the private fields are refused
+  (`not-authorized-for-field`, per post) for posts 30 days old or more (their Snowflake id
+  says when) and, with `refuse_private`, for every post.
 - Bluesky: `GET /xrpc/app.bsky.feed.getPosts?uris=…` (likeCount, repostCount, …).
 - Mastodon: `GET /api/v1/statuses/:id` (favourites_count, reblogs_count, replies_count).
 Rate limits and outages come from the base class's `fail_next(prefix, 429, …)`.
@@ -9,11 +11,14 @@ Rate limits and outages come from the base class's `fail_next(prefix, 429, …)`
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from tests.fakes.fake_x import invalid, snowflake_time
 from tests.fakes.servers import FakeBluesky, FakeMastodon, FakeX, Recorded
 
 X_FIELD_ERROR = "https://api.twitter.com/2/problems/not-authorized-for-field"
+PRIVATE_WINDOW = timedelta(days=30)  # x-api/fundamentals/metrics.mdx, "30-day limit"
 X_NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 Answer = tuple[int, Any, dict[str, str]]
 
@@ -24,11 +29,12 @@ class MetricsX(FakeX):
         self.refuse_private = False
         self.limit_after: int | None = None  # answer 429 after this many lookups
         self.lookups = 0
+        self.private_asked: list[str] = []  # ids whose private fields were asked and given
         super().__init__()
 
     def route(self, req: Recorded) -> Answer:
         if req.method == "GET" and req.path == "/2/tweets":
-            return self._lookup(req)
+            return self._auth(req, user_only=False) or self._lookup(req)
         return super().route(req)
 
     def _lookup(self, req: Recorded) -> Answer:
@@ -36,14 +42,26 @@ class MetricsX(FakeX):
         if self.limit_after is not None and self.lookups > self.limit_after:
             return 429, {"title": "Too Many Requests"}, {"x-rate-limit-reset": "1773146400"}
         ids = req.query["ids"][0].split(",")
+        bad = [i for i in ids if not (i.isdigit() and len(i) <= 19)]
+        if bad or not 1 <= len(ids) <= 100:
+            return invalid(f"The `ids` query parameter value [{(bad or ids)[0]}] is not valid")
         fields = set(req.query.get("tweet.fields", [""])[0].split(","))
-        if self.refuse_private and fields & {"non_public_metrics", "organic_metrics"}:
+        private = fields & {"non_public_metrics", "organic_metrics"}
+        app_only = req.headers.get("authorization") == f"Bearer {self.APP_BEARER}"
+        refused = [
+            i
+            for i in ids
+            if private
+            and (self.refuse_private or app_only or self.now - snowflake_time(i) >= PRIVATE_WINDOW)
+        ]
+        if refused:
             errors = [{"parameter": "non_public_metrics", "resource_id": i,
                        "resource_type": "tweet", "title": "Field Authorization Error",
                        "type": X_FIELD_ERROR,
                        "detail": "Sorry, you are not authorized to access 'non_public_metrics'."}
-                      for i in ids]  # fmt: skip
+                      for i in refused]  # fmt: skip
             return 200, {"errors": errors}, {}
+        self.private_asked += [i for i in ids if private]
         data, errors = [], []
         for tweet_id in ids:
             if tweet_id not in self.metrics and tweet_id not in self.tweets:
@@ -92,9 +110,18 @@ class MetricsBluesky(FakeBluesky):
 class MetricsMastodon(FakeMastodon):
     def __init__(self) -> None:
         self.metrics: dict[str, dict[str, Any]] = {}  # status id -> {"favourites_count": …}
+        self.batch_lookups = 0
         super().__init__()
 
     def route(self, req: Recorded) -> Answer:
+        if req.method == "GET" and req.path == "/api/v1/statuses" and self.batch_lookup:
+            self.batch_lookups += 1
+            found = [
+                {**(self.statuses.get(i) or self._status(i, "…", None)), **self.metrics[i]}
+                for i in req.query.get("id[]", [])
+                if i in self.metrics or i in self.statuses
+            ]
+            return 200, found, {}
         if req.method == "GET" and req.path.startswith("/api/v1/statuses/"):
             status_id = req.path.rsplit("/", 1)[1]
             if status_id not in self.metrics and status_id not in self.statuses:
