@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from curation.consultations import list_consultations
-from ui import context
+from ui import context, publisher_status
 from ui.auth import signed_in_actor
 from ui.pages import pages_for
 
@@ -24,6 +24,7 @@ with st.sidebar:
         key=context.CONSULTATION_KEY,
     )
     st.caption(f"Signed in as **{actor.name}** ({actor.role.value})")
+    publisher_status.show(db, actor)
 
 sections: dict[str, list[st.Page]] = {}
 for i, spec in enumerate(pages_for(actor)):

@@ -15,7 +15,8 @@ db = context.database()
 st.title("Accounts")
 st.caption(
     "Credentials come from the environment or .streamlit/secrets.toml and are never shown "
-    "or stored here. A network without credentials posts to the local outbox."
+    "or stored here. A network without credentials is not connected: its posts wait, never "
+    "marked posted, until it is. The outbox is a destination of its own: packs to post by hand."
 )
 
 if st.button("Test connections", key="accounts_test", type="primary"):

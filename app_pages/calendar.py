@@ -1,4 +1,5 @@
-"""Calendar: a week or a month of scheduled, published and failed posts; reschedule or cancel."""
+"""Calendar: a week or a month of posts with their states and receipts; reschedule, cancel,
+download an outbox pack and mark it posted by hand."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import streamlit as st
 from curation.actors import Permission
 from curation.config import LONDON
 from curation.errors import CurationError
-from curation.posts import service
-from ui import context
+from curation.posts import destinations, service
+from ui import context, post_detail
 
 actor = context.require_page(Permission.SCHEDULE_POSTS)
 db = context.database()
@@ -32,32 +33,61 @@ start = datetime.combine(first, time.min, tzinfo=LONDON).astimezone(UTC)
 end = datetime.combine(last, time.min, tzinfo=LONDON).astimezone(UTC)
 
 with db.session() as session:
-    rows = service.calendar(session, actor, start, end)
+    waiting = destinations.not_connected_networks(session)
+    rows = destinations.with_states(service.calendar(session, actor, start, end), waiting)
 
 st.caption(
     f"{len(rows)} posts from {first:%d %b} to {last - timedelta(days=1):%d %b %Y} (London times)."
 )
+parked = sorted({r["network"] for r in rows if r["state"].endswith("not connected")})
+if parked:
+    st.warning(
+        f"Not connected: {', '.join(parked)}. Their posts wait and are never marked posted; "
+        "they go out once a worker has the network's credentials (see Accounts).",
+        icon=":material/link_off:",
+    )
+by_hand = [r for r in rows if r["status"] == "ready_by_hand"]
+if by_hand:
+    st.info(
+        f"{len(by_hand)} outbox posts are ready to post by hand: open one below for its pack.",
+        icon=":material/inventory_2:",
+    )
 if rows:
     frame = pd.DataFrame(rows)
     frame["when"] = pd.to_datetime(frame["day"] + " " + frame["time"])
     chart = px.scatter(
-        frame, x="when", y="network", color="status", hover_data=["id", "quote_id"], title=None
+        frame, x="when", y="network", color="state", hover_data=["id", "quote_id"], title=None
     )
     chart.update_traces(marker={"size": 12})
     # The whole week or month, even with one post: else plotly zooms to milliseconds.
-    chart.update_xaxes(range=[datetime.combine(first, time.min), datetime.combine(last, time.min)],
-                       tickformat="%a %d %b", title=None)
+    chart.update_xaxes(
+        range=[datetime.combine(first, time.min), datetime.combine(last, time.min)],
+        tickformat="%a %d %b",
+        title=None,
+    )
     st.plotly_chart(chart, width="stretch", key="calendar_chart")
     for day, group in frame.groupby("day", sort=True):
         st.markdown(f"**{date.fromisoformat(str(day)):%A %d %B}**")
         st.dataframe(
             group[
-                ["time", "network", "status", "id", "quote_id", "remote_url", "last_error"]
+                ["time", "network", "state", "id", "quote_id", "remote_url", "last_error"]
             ].fillna(""),  # blank cells, not "None"
             hide_index=True,
             width="stretch",
             key=f"calendar_table_{day}",
         )
+    st.subheader("Post details")
+    detail = st.selectbox(
+        "Post",
+        [r["id"] for r in rows],
+        key="calendar_detail",
+        format_func=lambda i: next(
+            f"#{r['id']} {r['network']} {r['day']} {r['time']} · {r['state']}"
+            for r in rows
+            if r["id"] == i
+        ),
+    )
+    post_detail.show(db, actor, next(r for r in rows if r["id"] == detail))
 else:
     st.info("Nothing scheduled in this period.")
 

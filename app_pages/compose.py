@@ -10,7 +10,7 @@ from curation.actors import Permission
 from curation.cards.templates import FORMATS, TEMPLATES
 from curation.config import LONDON
 from curation.errors import CurationError
-from curation.posts import compose, service
+from curation.posts import compose, destinations, service
 from curation.posts.video import audiogram_possible
 from ui import context
 
@@ -47,6 +47,8 @@ try:
         drafts = service.draft_texts(session, actor, quote_id)
         preview = service.card_preview(session, actor, quote_id, template, fmt)
         can_audiogram = audiogram_possible(session, actor, quote_id)
+        allowed = destinations.allowed_networks(session, quote_id)
+        waiting = destinations.not_connected_networks(session)
 except CurationError as exc:
     st.error(str(exc))
     st.stop()
@@ -74,9 +76,25 @@ with left:
     )
 
 with right:
+    demo = allowed == ("outbox",)
+    if demo:
+        st.info("A demo quote (fictional): it only goes to the outbox, to post by hand.")
     networks = st.multiselect(
-        "Networks", list(compose.NETWORKS), default=["x"], key="compose_networks"
+        "Networks",
+        list(allowed),
+        default=["outbox" if demo else "x"],
+        key="compose_networks_demo" if demo else "compose_networks",
+        format_func=lambda n: f"{n} (not connected)" if n in waiting else n,
     )
+    for network in networks:
+        if network in waiting:
+            st.warning(
+                f'{network} is not connected: its posts wait as "not connected" and go out '
+                "once a worker has its credentials.",
+                icon=":material/link_off:",
+            )
+    if "outbox" in networks:
+        st.caption("The outbox makes a pack to post by hand; it is never marked posted.")
     debate = st.toggle(
         "Add a debate follow-up that asks the consultation question", key="compose_debate"
     )

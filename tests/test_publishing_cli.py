@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from curation.cli import app
@@ -43,9 +44,7 @@ def test_schedule_now_then_publish_due_writes_the_outbox(
     assert done.exit_code == 0, done.output
     assert [r["status"] for r in json.loads(done.stdout)] == ["ready_by_hand"]
     assert json.loads(runner.invoke(app, ["posts", "--status", "posted", "--json"]).stdout) == []
-    listed = json.loads(
-        runner.invoke(app, ["posts", "--status", "ready_by_hand", "--json"]).stdout
-    )
+    listed = json.loads(runner.invoke(app, ["posts", "--status", "ready_by_hand", "--json"]).stdout)
     assert listed[0]["id"] == scheduled["id"] and listed[0]["remote_url"] is None
     assert listed[0]["state"] == "ready to post by hand"
     folder = Path(os.environ["CURATION_DATA_DIR"]) / "outbox" / "outbox" / f"post-{scheduled['id']}"
@@ -131,3 +130,33 @@ def test_worker_stops_cleanly_on_sigterm(db: Database) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+UNREACHABLE = "postgresql://quotes:pw@127.0.0.1:1/quotes"  # nobody listens on port 1
+
+
+def test_cli_exits_2_with_one_line_when_the_database_is_unreachable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`posts` with the database down: exit 2, one line naming it (no password), no traceback."""
+    monkeypatch.setenv("CURATION_DATABASE_URL", UNREACHABLE)
+    out = runner.invoke(app, ["posts", "--json"])
+    assert out.exit_code == 2
+    (line,) = out.stderr.strip().splitlines()
+    assert line.startswith("error: cannot reach the database postgresql://quotes:***@127.0.0.1:1")
+    assert "pw@" not in line and out.stdout == ""
+
+
+def test_worker_exits_2_with_one_line_when_the_database_is_unreachable() -> None:
+    """`curation worker` with the database down: exit 2 and one line on stderr, no traceback."""
+    env = {**os.environ, "CURATION_DATABASE_URL": UNREACHABLE}
+    done = subprocess.run(
+        [sys.executable, "-c", "from curation.cli import main; main()", "worker"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: cannot reach the database") and "Traceback" not in done.stderr

@@ -15,6 +15,7 @@ from curation.posts import service
 from curation.store import Database
 from curation.store.foundation import Consultation
 from curation.store.posts import Post
+from curation.worker import publish_due
 from tests.fakes.rows import approved_quote
 from tests.fakes.servers import FakeMastodon
 
@@ -123,3 +124,70 @@ def test_curator_cannot_open_accounts(db: Database, curator: Actor) -> None:
     at.session_state["actor"] = curator
     at.run()
     assert at.error and not at.exception
+
+
+def test_calendar_shows_a_post_waiting_not_connected(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """Without X credentials the calendar says the X post waits, not connected."""
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    with db.session() as session:
+        quote_id = approved_quote(session, consultation)
+        service.schedule_post(session, curator, quote_id, "x", soon, render_card=False)
+    at = _page("calendar", curator, calendar_day=soon.astimezone(LONDON).date())
+    assert any("Not connected: x" in w.value for w in at.warning)
+    table = next(d.value for d in at.dataframe if "state" in d.value.columns)
+    assert list(table["state"]) == ["scheduled · not connected"]
+
+
+def test_calendar_downloads_the_pack_and_marks_it_posted_by_hand(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """A ready outbox post offers its pack; "Mark as posted" records the real URL."""
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    with db.session() as session:
+        quote_id = approved_quote(session, consultation)
+        post = service.schedule_post(session, curator, quote_id, "outbox", soon, render_card=False)
+    publish_due(db, now=soon + timedelta(minutes=1))
+    at = _page("calendar", curator, calendar_day=soon.astimezone(LONDON).date())
+    assert at.selectbox(key="calendar_detail").value == post.id
+    assert any("ready to post by hand" in i.value for i in at.info)
+    url = "https://www.instagram.com/p/Cxyz/"
+    at.text_input(key=f"post_url_{post.id}").input(url)
+    at.button(key=f"post_mark_posted_{post.id}").click().run()
+    assert not at.exception and at.success, [e.value for e in at.error]
+    with db.session() as session:
+        stored = session.get(Post, post.id)
+        assert stored is not None
+        assert stored.status == "posted_by_hand" and stored.remote_url == url
+
+
+def test_compose_warns_when_a_network_is_not_connected(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """Choosing X without credentials warns that its posts will wait, not connected."""
+    with db.session() as session:
+        approved_quote(session, consultation)
+    at = _page("compose", curator, consultation_id=consultation.id)
+    assert at.multiselect(key="compose_networks").value == ["x"]
+    assert any("x is not connected" in w.value for w in at.warning)
+
+
+def test_compose_offers_only_the_outbox_for_a_demo_quote(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """A demo quote's only destination is the outbox, and the page says why."""
+    from curation.store.foundation import Respondent
+    from curation.store.quotes import Quote
+
+    with db.session() as session:
+        quote_id = approved_quote(session, consultation)
+        quote = session.get(Quote, quote_id)
+        assert quote is not None
+        respondent = session.get(Respondent, quote.response.respondent_id)
+        assert respondent is not None
+        respondent.is_demo = True
+    at = _page("compose", curator, consultation_id=consultation.id)
+    networks = at.multiselect(key="compose_networks_demo")
+    assert networks.options == ["outbox"] and networks.value == ["outbox"]
+    assert any("demo quote" in i.value for i in at.info)

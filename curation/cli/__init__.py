@@ -44,7 +44,13 @@ def _register() -> None:
 
 
 def main() -> None:
-    app()
+    from curation.store import DatabaseUnreachable
+
+    try:
+        app()
+    except DatabaseUnreachable as exc:  # commands outside `reporting_errors`: still one line
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 _register()

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from curation.actors import Actor
 from curation.errors import CurationError, PermissionDenied
-from curation.store import Database, open_database
+from curation.store import Database, DatabaseUnreachable, open_database
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="Act as this user (default: the local admin).")
@@ -71,6 +72,12 @@ def reporting_errors() -> Iterator[None]:
     """Turn the core's errors into a one-line reason and exit code 2 (3 when refused)."""
     try:
         yield
+    except DatabaseUnreachable as exc:
+        fail(str(exc), 2)
+    except (OperationalError, InterfaceError) as exc:  # the store went away mid-command
+        from curation.config import load_settings
+
+        fail(str(DatabaseUnreachable.from_error(load_settings().database_url, exc)), 2)
     except PermissionDenied as exc:
         fail(str(exc), 3)
     except CurationError as exc:

@@ -156,6 +156,7 @@ def worker_command(
 ) -> None:
     """Publish due posts in a loop until SIGTERM or Ctrl-C (the current post finishes first)."""
     import os
+    import socket
 
     from curation.worker import install_stop_signals, run_worker
 
@@ -165,7 +166,9 @@ def worker_command(
     stop = threading.Event()
     install_stop_signals(stop)
     typer.echo(f"worker {os.getpid()} started; every {interval:g}s", err=True)
-    runs = run_worker(ctx.db, stop, interval, worker_id=f"worker-{os.getpid()}")
+    # Unique across hosts: each worker has its own heartbeat row.
+    worker_id = f"worker-{socket.gethostname()}-{os.getpid()}"[:120]
+    runs = run_worker(ctx.db, stop, interval, worker_id=worker_id)
     typer.echo(f"worker stopped after {runs} runs", err=True)
 
 

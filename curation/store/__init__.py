@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -51,6 +52,19 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, pool_pre_ping=True)
+
+
+class DatabaseUnreachable(Exception):
+    """The store cannot be reached or opened: one line, never the password."""
+
+    @classmethod
+    def from_error(cls, url: str, exc: BaseException) -> DatabaseUnreachable:
+        cause = getattr(exc, "orig", None) or exc
+        lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+        where = make_url(url).render_as_string(hide_password=True)
+        return cls(
+            f"cannot reach the database {where}: {lines[0] if lines else type(cause).__name__}"
+        )
 
 
 class Database:
@@ -121,5 +135,9 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
 
     db = Database(url or load_settings().database_url)
     if migrate:
-        db.migrate()
+        try:
+            db.migrate()
+        except (OperationalError, InterfaceError) as exc:
+            db.dispose()
+            raise DatabaseUnreachable.from_error(db.url, exc) from exc
     return db
