@@ -16,7 +16,14 @@ from atproto_client.exceptions import BadRequestError, UnauthorizedError
 from PIL import Image
 
 from curation.metrics.fetchers import BlueskyFetcher, RateLimitHit
-from curation.publishers.base import Media, NotSent, Outgoing, Permanent, RateLimited
+from curation.publishers.base import (
+    Media,
+    NotSent,
+    OutcomeUnknown,
+    Outgoing,
+    Permanent,
+    RateLimited,
+)
 from curation.publishers.bluesky import BlueskyPublisher, record_key
 from curation.publishers.bluesky_media import IMAGE_MAX_BYTES, fit_image
 from tests.fakes.fake_bluesky import FakeBluesky, FakeVideoService, make_jwt
@@ -352,3 +359,27 @@ def test_text_over_the_lexicon_limit_is_refused_before_any_call(
     with pytest.raises(Permanent, match="300"):
         publisher.publish(_post("👋🏽" * 301), None)
     assert not fake_bluesky.requests
+
+
+def test_resend_of_a_post_with_a_reply_finds_both_records(
+    publisher: BlueskyPublisher, fake_bluesky: FakeBluesky
+) -> None:
+    """Post and reply sit at fixed keys: a resend and find_existing both return the pair."""
+    post = Outgoing(**{**_post().__dict__, "reply_text": "Who should own success? 🤔"})
+    first = publisher.publish(post, None)
+    again = publisher.publish(post, None)
+    found = publisher.find_existing(post)
+    assert first.reply_remote_id and len(fake_bluesky.records) == 2
+    assert again.reply_remote_id == first.reply_remote_id == (found and found.reply_remote_id)
+    assert again.remote_id == first.remote_id == (found and found.remote_id)
+
+
+def test_dropped_connection_on_create_is_an_unknown_outcome(
+    publisher: BlueskyPublisher, fake_bluesky: FakeBluesky
+) -> None:
+    """No answer at all after createRecord may mean stored: outcome unknown, then resolved."""
+    fake_bluesky.fail_next("/xrpc/com.atproto.repo.createRecord", 0, after=True)
+    with pytest.raises(OutcomeUnknown):
+        publisher.publish(_post(), None)
+    found = publisher.find_existing(_post())
+    assert found is not None and found.remote_id.endswith(next(iter(fake_bluesky.records)))

@@ -6,14 +6,12 @@ A resend with a taken key gets a 500 from a real PDS (the repo write fails; crea
 maps only invalid records and keys to 400: packages/pds/src/api/com/atproto/repo/
 createRecord.ts), so any server error on create is resolved by `getRecord` at that key:
 there means sent, absent means not sent. The session string is reused from a 0600 file in
-the data directory (not the DB). Facets come from the SDK's detection (links, tags) plus
-resolved mentions, with UTF-8 byte offsets (lexicons/app/bsky/richtext/facet.json).
-Images and video: see `bluesky_media`.
+the data directory (not the DB). Records and facets: `bluesky_records`; images and video:
+`bluesky_media`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -21,8 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import regex
-from atproto import Client, client_utils, models
+from atproto import Client, models
 from atproto_client.exceptions import (
     BadRequestError,
     InvokeTimeoutError,
@@ -46,7 +43,6 @@ from curation.publishers.base import (
     short_error,
 )
 from curation.publishers.bluesky_media import (
-    ALT_MAX_GRAPHEMES,
     DEFAULT_VIDEO_BASE,
     DEFAULT_VIDEO_DID,
     VideoService,
@@ -54,58 +50,19 @@ from curation.publishers.bluesky_media import (
     supports_video,
     video_size,
 )
+from curation.publishers.bluesky_records import (
+    MAX_BYTES,
+    MAX_GRAPHEMES,
+    alt_text,
+    blob_facts,
+    graphemes,
+    record_key,
+    rich_text,
+)
 
 __all__ = ["BlueskyPublisher", "record_key", "rich_text", "supports_video", "video_size"]
 
 DEFAULT_BASE = "https://bsky.social/xrpc"
-COLLECTION = "app.bsky.feed.post"
-MAX_GRAPHEMES, MAX_BYTES = 300, 3000  # lexicons/app/bsky/feed/post.json: text
-_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-
-
-def record_key(idempotency_key: str, micros: int, *, reply: bool = False) -> str:
-    """A valid TID (13 base32-sortable characters) fixed by the post's key and creation time."""
-    clock = int(hashlib.sha256(idempotency_key.encode()).hexdigest(), 16) % 1024
-    value = ((micros + (1 if reply else 0)) & ((1 << 53) - 1)) << 10 | clock
-    chars = []
-    for _ in range(13):
-        chars.append(_TID_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
-
-
-def rich_text(text: str, resolve: Callable[[str], str | None] | None = None) -> list[Any]:
-    """Facets for links, #tags and @mentions (those `resolve` turns into a DID)."""
-    facets: list[Any] = list(client_utils.detect_facets(text))
-    for mention in client_utils.detect_mentions(text) if resolve is not None else []:
-        did = resolve(mention.handle) if resolve is not None else None
-        if did:
-            facets.append(
-                models.AppBskyRichtextFacet.Main(
-                    features=[models.AppBskyRichtextFacet.Mention(did=did)],
-                    index=models.AppBskyRichtextFacet.ByteSlice(
-                        byte_start=mention.byte_start, byte_end=mention.byte_end
-                    ),
-                )
-            )
-    return sorted(facets, key=lambda facet: facet.index.byte_start)
-
-
-def _graphemes(text: str) -> list[str]:
-    return list(regex.findall(r"\X", text))
-
-
-def _alt(text: str | None) -> str:
-    """Alt text within Bluesky's limit (cut at a grapheme, marked with an ellipsis)."""
-    parts = _graphemes(text or "")
-    if len(parts) <= ALT_MAX_GRAPHEMES:
-        return text or ""
-    return "".join(parts[: ALT_MAX_GRAPHEMES - 1]) + "…"
-
-
-def _blob_facts(blob: Any) -> dict[str, object]:
-    return {"cid": str(getattr(blob.ref, "link", blob.ref)), "mimeType": blob.mime_type,
-            "size": blob.size}  # fmt: skip
 
 
 class BlueskyPublisher:
@@ -189,7 +146,7 @@ class BlueskyPublisher:
 
     def publish(self, post: Outgoing, media: Media | None) -> Result:
         for text in (post.text, post.reply_text or ""):
-            if len(_graphemes(text)) > MAX_GRAPHEMES or len(text.encode()) > MAX_BYTES:
+            if len(graphemes(text)) > MAX_GRAPHEMES or len(text.encode()) > MAX_BYTES:
                 raise Permanent(f"Bluesky posts hold {MAX_GRAPHEMES} characters at most")
         receipt: dict[str, object] = {}
         try:
@@ -200,29 +157,29 @@ class BlueskyPublisher:
         except Exception as exc:  # nothing is posted yet
             raise _classify(exc, before_create=True) from exc
         rkey = record_key(post.idempotency_key, self._micros(post))
-        receipt["rkey"] = rkey
-        created = self._create_or_find(post, did, post.text, rkey, embed=embed)
-        if isinstance(created, Result):  # the first attempt had gone out
-            return Result(created.remote_id, created.url, receipt={**receipt, "resolved": True})
-        receipt["cid"] = created.cid
+        uri, cid, resolved = self._create_or_find(did, post.text, rkey, embed=embed)
+        receipt.update(rkey=rkey, cid=cid, resolved=resolved)
         reply_uri = None
-        if post.reply_text:
+        if post.reply_text:  # the main post is out; the follow-up is best effort
+            parent = models.ComAtprotoRepoStrongRef.Main(uri=uri, cid=cid)
             try:
-                parent = models.ComAtprotoRepoStrongRef.Main(uri=created.uri, cid=created.cid)
-                reply = self._create(
+                reply_uri = self._create_or_find(
                     did,
                     post.reply_text,
                     record_key(post.idempotency_key, self._micros(post), reply=True),
                     reply_to=models.AppBskyFeedPost.ReplyRef(root=parent, parent=parent),
-                )
-                reply_uri = reply.uri
-            except Exception as exc:  # the main post is out; the follow-up is best effort
+                )[0]
+            except PublishError as exc:
                 receipt["reply_error"] = short_error(exc)
-        return Result(created.uri, self._url(rkey), reply_remote_id=reply_uri, receipt=receipt)
+        return Result(uri, self._url(rkey), reply_remote_id=reply_uri, receipt=receipt)
 
-    def _create_or_find(self, post: Outgoing, did: str, text: str, rkey: str, *, embed: Any) -> Any:
+    def _create_or_find(
+        self, did: str, text: str, rkey: str, *, embed: Any = None, reply_to: Any = None
+    ) -> tuple[str, str, bool]:
+        """(uri, cid, whether an earlier attempt had created it) of the record at `rkey`."""
         try:
-            return self._create(did, text, rkey, embed=embed)
+            created = self._create(did, text, rkey, embed=embed, reply_to=reply_to)
+            return str(created.uri), str(created.cid), False
         except (RateLimitExceededError, UnauthorizedError, BadRequestError) as exc:
             raise _classify(exc, before_create=False) from exc
         except (RequestException, NetworkError) as exc:
@@ -233,12 +190,26 @@ class BlueskyPublisher:
                 raise _classify(exc, before_create=False) from exc
             # The PDS answered with a server error (a reused key among them): look it up.
             try:
-                found = self.find_existing(post)
+                found = self._lookup(did, rkey)
             except PublishError as lookup:
                 raise OutcomeUnknown(f"{short_error(exc)}; lookup failed: {lookup}") from exc
             if found is None:
                 raise NotSent(f"{short_error(exc)}; no record at {rkey}") from exc
-            return found
+            return found[0], found[1], True
+        except Exception as exc:  # e.g. the connection dropped mid-request: it may be there
+            raise _classify(exc, before_create=False) from exc
+
+    def _lookup(self, did: str, rkey: str) -> tuple[str, str] | None:
+        """The (uri, cid) of our post at `rkey` (com.atproto.repo.getRecord), or None."""
+        try:
+            found = self.client.app.bsky.feed.post.get(did, rkey)
+        except BadRequestError as exc:  # RecordNotFound is a 400
+            if "notfound" in str(exc).lower().replace(" ", "").replace("_", ""):
+                return None
+            raise _classify(exc, before_create=True) from exc
+        except Exception as exc:
+            raise _classify(exc, before_create=True) from exc
+        return str(found.uri), str(found.cid)
 
     def _embed(self, did: str, media: Media, receipt: dict[str, object]) -> Any:
         if media.mime_type.startswith("video/"):
@@ -255,16 +226,16 @@ class BlueskyPublisher:
             ratio = None
             if size:
                 ratio = models.AppBskyEmbedDefs.AspectRatio(width=size[0], height=size[1])
-            receipt["blob"] = _blob_facts(blob)
+            receipt["blob"] = blob_facts(blob)
             return models.AppBskyEmbedVideo.Main(
-                video=blob, alt=_alt(media.alt_text) or None, aspect_ratio=ratio
+                video=blob, alt=alt_text(media.alt_text) or None, aspect_ratio=ratio
             )
         fitted = fit_image(media.read())
         blob = self.client.upload_blob(fitted.data).blob
-        receipt["blob"] = {**_blob_facts(blob), "reencoded": fitted.reencoded}
+        receipt["blob"] = {**blob_facts(blob), "reencoded": fitted.reencoded}
         ratio = models.AppBskyEmbedDefs.AspectRatio(width=fitted.width, height=fitted.height)
         image = models.AppBskyEmbedImages.Image(
-            alt=_alt(media.alt_text), image=blob, aspect_ratio=ratio
+            alt=alt_text(media.alt_text), image=blob, aspect_ratio=ratio
         )
         return models.AppBskyEmbedImages.Main(images=[image])
 
@@ -298,18 +269,26 @@ class BlueskyPublisher:
             raise _classify(exc, before_create=False) from exc
 
     def find_existing(self, post: Outgoing) -> Result | None:
-        """Ask for the post's fixed record key: there, or certainly not there."""
+        """Ask for the post's fixed record key (and its reply's): there, or certainly not."""
         rkey = record_key(post.idempotency_key, self._micros(post))
         try:
             did = self._login()
-            found = self.client.app.bsky.feed.post.get(did, rkey)
-        except BadRequestError as exc:
-            if "notfound" in str(exc).lower().replace(" ", "").replace("_", ""):
-                return None
-            raise _classify(exc, before_create=True) from exc
         except Exception as exc:
             raise _classify(exc, before_create=True) from exc
-        return Result(remote_id=found.uri, url=self._url(rkey), receipt={"rkey": rkey})
+        found = self._lookup(did, rkey)
+        if found is None:
+            return None
+        reply = None
+        if post.reply_text:
+            reply = self._lookup(
+                did, record_key(post.idempotency_key, self._micros(post), reply=True)
+            )
+        return Result(
+            remote_id=found[0],
+            url=self._url(rkey),
+            reply_remote_id=reply[0] if reply else None,
+            receipt={"rkey": rkey, "cid": found[1], "resolved": True},
+        )
 
     def check_connection(self) -> Connection:
         try:

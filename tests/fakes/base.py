@@ -76,6 +76,9 @@ class FakeServer:
                     body,
                 )
                 status, payload, headers = owner.handle(recorded)
+                if status == 0:  # `fail_next(prefix, 0)`: hang up without an answer
+                    self.close_connection = True
+                    return
                 data = b"" if payload is None else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
