@@ -31,7 +31,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("begin_immediate") else "BEGIN")
+    """Every transaction takes the write lock at BEGIN (waiting under the busy timeout).
+
+    A deferred transaction that reads and then writes must upgrade its lock, and SQLite
+    refuses such an upgrade at once ("database is locked") when another connection
+    writes, without waiting. Only `Database.read_session` begins deferred."""
+    conn.exec_driver_sql("BEGIN" if conn.info.get("begin_deferred") else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -45,7 +50,7 @@ def make_engine(url: str) -> Engine:
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        # Let SQLAlchemy issue BEGIN itself so `BEGIN IMMEDIATE` can be used for claims.
+        # Let SQLAlchemy issue BEGIN itself, so write transactions begin IMMEDIATE.
         event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -94,18 +99,32 @@ class Database:
 
     @contextmanager
     def immediate_session(self) -> Iterator[Session]:
-        """A unit of work that takes SQLite's write lock at once (`BEGIN IMMEDIATE`)."""
+        """A unit of work that takes SQLite's write lock at once (as every `session` does)."""
+        with self.session() as session:
+            yield session
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A read-only unit of work: on SQLite it begins deferred, so it never waits for a
+        writer (WAL readers see the last commit); anything it writes is rolled back."""
         if not self.is_sqlite:
-            with self.session() as session:
+            session = self._sessions()
+            try:
                 yield session
+            finally:
+                session.rollback()
+                session.close()
             return
         with self.engine.connect() as conn:
-            conn.info["begin_immediate"] = True
+            conn.info["begin_deferred"] = True
             try:
-                with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-                    yield session
+                with Session(bind=conn, expire_on_commit=False) as session:
+                    try:
+                        yield session
+                    finally:
+                        session.rollback()
             finally:
-                conn.info.pop("begin_immediate", None)
+                conn.info.pop("begin_deferred", None)
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (idempotent, once per process per URL)."""
