@@ -18,19 +18,17 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
-    case,
     column,
     func,
     literal_column,
-    or_,
     select,
     text,
 )
 from sqlalchemy.orm import Session
 
-from curation import app_settings, consent
 from curation.actors import Actor, Permission, require
 from curation.errors import ConsentError, NotFound, UnusableInput
+from curation.rights.gate import EXCLUSION_REASONS, ConsentGate
 from curation.store.foundation import Question, Respondent, Response, ResponseTheme, Theme
 
 UK_REGIONS = (
@@ -39,7 +37,6 @@ UK_REGIONS = (
     "Northern Ireland",
 )  # fmt: skip
 KINDS = ("text", "audio", "video")
-EXCLUSION_REASONS = ("not consented", "anonymous", "withdrawn", "no name")
 MAX_PAGE_SIZE = 1000
 MAX_SEARCH_CHARS = 200
 MAX_SEARCH_WORDS = 12
@@ -155,7 +152,7 @@ def _with_search(session: Session, query: Select[Any], words: list[str]) -> Sele
 
 
 def _filtered(
-    session: Session, consultation_id: int, flt: ResponseFilter, allow_anonymous: bool
+    session: Session, consultation_id: int, flt: ResponseFilter, gate: ConsentGate
 ) -> Select[Any]:
     """The ids of the quotable responses that match: narrow rows, so sorting stays cheap."""
     query = (
@@ -163,7 +160,7 @@ def _filtered(
         .join(Respondent, Response.respondent_id == Respondent.id)
         .where(
             Respondent.consultation_id == consultation_id,
-            consent.quotable_clause(allow_anonymous=allow_anonymous),
+            gate.sql_filter(),
         )
     )
     if flt.questions:
@@ -230,8 +227,8 @@ def list_responses(
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise UnusableInput(f"page size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
     flt = flt or ResponseFilter()
-    allow_anonymous = app_settings.allow_anonymous(session)
-    matching = _filtered(session, consultation_id, flt, allow_anonymous)
+    gate = ConsentGate.of(session)
+    matching = _filtered(session, consultation_id, flt, gate)
     # Two steps: sort and slice the narrow id rows in the database (counting them in the same
     # pass with a window function, which halves the work of a broad search), then load the
     # full rows of this page only.
@@ -264,7 +261,7 @@ def list_responses(
             question=q.number,
             question_label=q.label,
             text=r.text,
-            attribution=consent.attribution(p, allow_anonymous=allow_anonymous),
+            attribution=gate.credit(p),
             region=p.region,
             sector=p.sector,
             kind=r.kind,
@@ -273,7 +270,7 @@ def list_responses(
         )
         for r, p, q in rows
         # Defence in depth: the SQL rule and the Python rule must both agree.
-        if consent.is_quotable(p, allow_anonymous=allow_anonymous)
+        if gate.may_list(p)
     ]
     return ResponsePage(items=items, total=total, page=page, page_size=page_size)
 
@@ -281,24 +278,7 @@ def list_responses(
 def exclusion_counts(session: Session, actor: Actor, consultation_id: int) -> dict[str, int]:
     """How many responses are hidden, by reason (numbers only, never text)."""
     require(actor, Permission.READ_RESPONSES)
-    allow_anonymous = app_settings.allow_anonymous(session)
-    # The same order of reasons as consent.exclusion_reason.
-    whens: list[tuple[ColumnElement[bool], str]] = [
-        (or_(Respondent.withdrawn_at.is_not(None), Respondent.erased_at.is_not(None)), "withdrawn"),
-        (Respondent.consent_to_quote.is_not(True), "not consented"),
-    ]
-    if not allow_anonymous:
-        whens.append((Respondent.anonymous.is_(True), "anonymous"))
-    whens.append(
-        (
-            and_(
-                Respondent.anonymous.is_not(True),
-                or_(Respondent.name.is_(None), func.trim(Respondent.name) == ""),
-            ),
-            "no name",
-        )
-    )
-    reason = case(*whens, else_=None).label("reason")
+    reason = ConsentGate.of(session).sql_reason().label("reason")
     rows = session.execute(
         select(reason, func.count(Response.id))
         .select_from(Response)
@@ -319,9 +299,9 @@ def get_response(session: Session, actor: Actor, response_id: int) -> ResponseDe
     response = session.get(Response, response_id)
     if response is None:
         raise NotFound(f"no response {response_id}")
-    allow_anonymous = app_settings.allow_anonymous(session)
+    gate = ConsentGate.of(session)
     respondent = response.respondent
-    if not consent.is_quotable(respondent, allow_anonymous=allow_anonymous):
+    if not gate.may_list(respondent):
         raise ConsentError(
             f"response {response_id} may not be shown: its respondent is not quotable"
         )
@@ -333,7 +313,7 @@ def get_response(session: Session, actor: Actor, response_id: int) -> ResponseDe
         question_label=question.label,
         question_text=question.text,
         text=response.text,
-        attribution=consent.attribution(respondent, allow_anonymous=allow_anonymous),
+        attribution=gate.credit(respondent),
         region=respondent.region,
         sector=respondent.sector,
         kind=response.kind,

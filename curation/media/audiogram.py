@@ -31,6 +31,7 @@ from curation.errors import ConsentError, NotFound, UnusableInput
 from curation.media.backgrounds import Backdrop, audiogram_background
 from curation.media.store import absolute_path
 from curation.media.timing import Segment, cues_for, quote_segments
+from curation.rights.gate import ConsentGate
 from curation.store.foundation import Response
 from curation.store.media import MediaAsset, TranscriptCue
 from curation.store.quotes import Quote
@@ -68,12 +69,15 @@ def media_refusal(session: Session, quote_id: int) -> str | None:
     if response.kind not in ("audio", "video") or not response.media_ref:
         return "the quote is from a written answer: a text card is still possible"
     person = response.respondent
+    gate = ConsentGate.of(session)
+    if not gate.may_quote(person):
+        return "the respondent may not be quoted"
     if person.anonymous:
         return (
             "anonymous respondent: their voice and face are never published "
             "(a text card is still possible)"
         )
-    if not person.media_consent:
+    if not gate.may_use_recording(person):
         return NO_MEDIA_CONSENT
     return None
 

@@ -13,12 +13,11 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from curation import app_settings
 from curation.actors import Actor, Permission, require
-from curation.consent import attribution, is_quotable, quotable_clause
 from curation.errors import ConsentError, NotFound
 from curation.media.store import absolute_path
 from curation.media.timing import cues_for, quote_segments
+from curation.rights.gate import ConsentGate
 from curation.store.foundation import Question, Respondent, Response
 from curation.store.media import MediaAsset
 from curation.store.quotes import Quote
@@ -41,7 +40,7 @@ def _playable(session: Session, response: Response) -> MediaAsset:
     if response.kind not in ("audio", "video") or not response.media_ref:
         raise NotFound(f"response {response.id} has no recording")
     person = response.respondent
-    if not is_quotable(person, allow_anonymous=app_settings.allow_anonymous(session)):
+    if not ConsentGate.of(session).may_quote(person):
         raise ConsentError(f"response {response.id}: the respondent may not be quoted")
     if person.anonymous:
         raise ConsentError("anonymous respondent: the recording is not played back")
@@ -92,7 +91,7 @@ def list_media_responses(
 ) -> tuple[list[MediaRow], int]:
     """Quotable audio/video answers with a recording, and how many others are hidden."""
     require(actor, Permission.READ_RESPONSES)
-    allow = app_settings.allow_anonymous(session)
+    gate = ConsentGate.of(session)
     base = (
         select(Response, MediaAsset.duration_seconds, Question.number)
         .join(Respondent, Response.respondent_id == Respondent.id)
@@ -104,14 +103,14 @@ def list_media_responses(
             Response.media_ref.is_not(None),
         )
     )
-    shown = base.where(quotable_clause(allow_anonymous=allow), Respondent.anonymous.is_(False))
+    shown = base.where(gate.sql_filter(), Respondent.anonymous.is_(False))
     rows = []
     for response, duration, number in session.execute(shown.order_by(Response.id)):
         rows.append(
             MediaRow(
                 response_id=response.id,
                 respondent_id=response.respondent_id,
-                attribution=attribution(response.respondent, allow_anonymous=allow),
+                attribution=gate.credit(response.respondent),
                 question_number=number,
                 kind=response.kind,
                 duration_seconds=duration,

@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from curation.config import LONDON
-from curation.consent import quotable_clause
+from curation.rights.gate import ConsentGate
 from curation.store.foundation import Respondent, Response
 from curation.store.metrics import MetricSnapshot
 from curation.store.posts import Post, PostStatus
@@ -97,7 +97,7 @@ def seed_demo_metrics(
         select(Response)
         .join(Respondent, Response.respondent_id == Respondent.id)
         .where(Respondent.consultation_id == consultation_id, Respondent.is_demo.is_(True),
-               Response.kind == "text", quotable_clause())
+               Response.kind == "text", ConsentGate().sql_filter())
         .order_by(Response.id)
     ).scalars().all()
     spans = [(r, s) for r in candidates if (s := _first_sentence(r.text))]

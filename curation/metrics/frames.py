@@ -15,9 +15,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from curation import app_settings
 from curation.config import LONDON
-from curation.consent import quotable_clause
 from curation.metrics.aggregate import (
     COUNTERS,
     GAIN_COLUMNS,
@@ -26,6 +24,7 @@ from curation.metrics.aggregate import (
     Filters,
     Frames,
 )
+from curation.rights.gate import ConsentGate
 from curation.store.foundation import Question, Respondent, Response, ResponseTheme, Theme
 from curation.store.metrics import MetricSnapshot
 from curation.store.posts import Network, Post, PostStatus
@@ -46,8 +45,7 @@ def _post_scope(consultation_id: int):  # type: ignore[no-untyped-def]
 def load_frames(session: Session, consultation_id: int, filters: Filters | None = None) -> Frames:
     """The posts (with question, missions, region, sector), each post's latest snapshot, and
     the engagements gained per hour by the posts `filters` keep; the history stays in SQL."""
-    quotable = case((quotable_clause(allow_anonymous=app_settings.allow_anonymous(session)), True),
-                    else_=False)
+    quotable = case((ConsentGate.of(session).sql_filter(), True), else_=False)
     rows = session.execute(
         select(
             Post.id, Post.network, Post.posted_at, Post.template, Post.format, Quote.id,

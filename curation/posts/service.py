@@ -11,16 +11,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curation import app_settings, audit
+from curation import audit
 from curation.actors import Actor, Permission, require
 from curation.config import LONDON
-from curation.consent import attribution, is_quotable
 from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
 from curation.posts import compose, scheduling
+from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate
 from curation.store.base import utcnow
 from curation.store.posts import STATUS_LABELS, Post, PostStatus
 
-QUOTABLE_STATUSES = ("approved", "scheduled", "published")
+QUOTABLE_STATUSES = POSTABLE_QUOTE_STATUSES
 MEDIA_KINDS = ("card", "audiogram")
 RESCHEDULABLE = (
     PostStatus.SCHEDULED.value,
@@ -67,15 +67,15 @@ def quote_context(session: Session, quote_id: int) -> QuoteContext:
     if quote.status not in QUOTABLE_STATUSES:
         raise WorkflowError(f"quote {quote_id} is {quote.status}; only approved quotes are posted")
     respondent = quote.response.respondent
-    allow = app_settings.allow_anonymous(session)
-    if not is_quotable(respondent, allow_anonymous=allow):
+    gate = ConsentGate.of(session)
+    if not gate.may_post(respondent):
         raise ConsentError(f"quote {quote_id}: the respondent may not be quoted")
     question = quote.response.question
     consultation = question.consultation
     return QuoteContext(
         quote_id=quote_id,
         quote=quote.text,
-        attribution=attribution(respondent, allow_anonymous=allow),
+        attribution=gate.credit(respondent),
         question=question.text,
         link=consultation.public_url,
     )
@@ -426,7 +426,6 @@ def composable_quotes(
     session: Session, actor: Actor, consultation_id: int, *, limit: int = 300
 ) -> list[ComposableQuote]:
     """Approved (or already scheduled/published) quotes of quotable respondents, newest first."""
-    from curation.consent import quotable_clause
     from curation.store.foundation import Respondent, Response
     from curation.store.quotes import Quote
 
@@ -438,7 +437,7 @@ def composable_quotes(
         .where(
             Respondent.consultation_id == consultation_id,
             Quote.status.in_(QUOTABLE_STATUSES),
-            quotable_clause(allow_anonymous=app_settings.allow_anonymous(session)),
+            ConsentGate.of(session).sql_filter(),
         )
         .order_by(Quote.id.desc())
         .limit(limit)

@@ -13,11 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from curation import app_settings
 from curation.actors import Actor, Permission, require
-from curation.consent import attribution, is_quotable, quotable_clause
 from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
 from curation.quotes.spans import quote_text
+from curation.rights.gate import ConsentGate
 from curation.store.foundation import Consultation, Question, Respondent, Response
 from curation.store.quotes import Quote, QuoteStatus
 
@@ -63,14 +62,14 @@ def list_quotes(
     from curation.quotes.workflow import sync_withdrawn  # here: workflow re-exports this module
 
     sync_withdrawn(session, actor, consultation_id)
-    allow = app_settings.allow_anonymous(session)
+    gate = ConsentGate.of(session)
     query = (
         select(Quote)
         .join(Response, Response.id == Quote.response_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
         .join(Question, Question.id == Response.question_id)
         .where(Respondent.consultation_id == consultation_id)
-        .where(quotable_clause(allow_anonymous=allow))
+        .where(gate.sql_filter())
         .options(
             selectinload(Quote.notes),
             selectinload(Quote.response).selectinload(Response.themes),
@@ -107,7 +106,7 @@ def list_quotes(
                 missions=[t.name for t in response.themes],
                 region=person.region,
                 sector=person.sector,
-                attribution=attribution(person, allow_anonymous=allow),
+                attribution=gate.credit(person),
                 created_by=quote.created_by,
                 created_at=quote.created_at,
                 approved_by=quote.approved_by,
@@ -173,8 +172,8 @@ def card_content(session: Session, quote_id: int) -> QuoteCardContent:
         raise WorkflowError(f"quote {quote_id} is rejected; it cannot be shown on a card")
     response: Response = quote.response
     person = response.respondent
-    allow = app_settings.allow_anonymous(session)
-    if not is_quotable(person, allow_anonymous=allow):
+    gate = ConsentGate.of(session)
+    if not gate.may_card(person):
         raise ConsentError(f"quote {quote_id}: the respondent may no longer be quoted")
     text = quote_text(response.text, quote.spans)
     if text != quote.text:
@@ -183,7 +182,7 @@ def card_content(session: Session, quote_id: int) -> QuoteCardContent:
     assert consultation is not None  # guaranteed by the foreign key
     return QuoteCardContent(
         text=text,
-        attribution=attribution(person, allow_anonymous=allow),
+        attribution=gate.credit(person),
         question_number=response.question.number,
         question_label=response.question.label,
         consultation_title=consultation.title,

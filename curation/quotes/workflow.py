@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from curation import app_settings, audit
 from curation.actors import Actor, Permission, require
-from curation.consent import is_quotable
 from curation.errors import ConsentError, NotFound, PermissionDenied, UnusableInput, WorkflowError
 from curation.quotes.personal_data import Finding, find_personal_data
 from curation.quotes.spans import Span, quote_text, spans_to_json, validate_spans
+from curation.rights.gate import ConsentGate
 from curation.store.base import utcnow
 from curation.store.foundation import Respondent, Response
 from curation.store.quotes import Quote, QuoteNote, QuoteStatus
@@ -31,13 +31,9 @@ _LIVE = {s.value for s in QuoteStatus} - {QuoteStatus.WITHDRAWN.value}
 SpanInput = Span | Mapping[str, Any] | tuple[int, int]
 
 
-def _allow_anonymous(session: Session) -> bool:
-    return app_settings.allow_anonymous(session)
-
-
 def quotable(session: Session, respondent: Respondent) -> bool:
     """The consent rule, with the organisation's anonymous switch."""
-    return is_quotable(respondent, allow_anonymous=_allow_anonymous(session))
+    return ConsentGate.of(session).may_quote(respondent)
 
 
 def load_response(session: Session, response_id: int) -> Response:

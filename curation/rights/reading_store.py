@@ -139,10 +139,10 @@ def change_readings(
             roles.setdefault(header, role)
     roled = []
     for c in found:
-        role = c.role or roles.get(c.header_key)
-        if role is None:
+        known = c.role or roles.get(c.header_key)
+        if known is None:
             raise UnusableInput(f"no stored answers for a column '{c.header[:80]}'")
-        roled.append(Confirmation(c.header, c.answer, c.reading, role))
+        roled.append(Confirmation(c.header, c.answer, c.reading, known))
     changed = save_readings(session, actor, consultation_id, roled, now)
     book = load_book(session, consultation_id)
     updated, lost = 0, []
