@@ -383,3 +383,20 @@ def test_dropped_connection_on_create_is_an_unknown_outcome(
         publisher.publish(_post(), None)
     found = publisher.find_existing(_post())
     assert found is not None and found.remote_id.endswith(next(iter(fake_bluesky.records)))
+
+
+def test_receipt_keeps_the_record_and_blob_and_alt_text_stays_within_limits(
+    publisher: BlueskyPublisher, fake_bluesky: FakeBluesky, tmp_path: Path
+) -> None:
+    """The receipt survives the credential scrub with record key, CID and blob; alt text
+    over 2,000 graphemes is cut to 2,000 ending in an ellipsis."""
+    from curation.posts.receipts import scrub
+
+    media = _png(tmp_path / "card.png", (600, 600))
+    media = Media(path=media.path, alt_text="👋🏽" * 2100)
+    result = publisher.publish(_post(), media)
+    kept = scrub(result.receipt)
+    assert kept["record_tid"] == result.remote_id.rsplit("/", 1)[1]
+    assert kept["cid"] and kept["blob"]["size"] == media.path.stat().st_size
+    (image,) = _records(fake_bluesky)[0]["record"]["embed"]["images"]
+    assert image["alt"] == "👋🏽" * 1999 + "…"

@@ -158,7 +158,8 @@ class BlueskyPublisher:
             raise _classify(exc, before_create=True) from exc
         rkey = record_key(post.idempotency_key, self._micros(post))
         uri, cid, resolved = self._create_or_find(did, post.text, rkey, embed=embed)
-        receipt.update(rkey=rkey, cid=cid, resolved=resolved)
+        # "record_tid", not "rkey": receipts drop keys that look like credentials ("key").
+        receipt.update(record_tid=rkey, cid=cid, resolved=resolved)
         reply_uri = None
         if post.reply_text:  # the main post is out; the follow-up is best effort
             parent = models.ComAtprotoRepoStrongRef.Main(uri=uri, cid=cid)
@@ -287,7 +288,7 @@ class BlueskyPublisher:
             remote_id=found[0],
             url=self._url(rkey),
             reply_remote_id=reply[0] if reply else None,
-            receipt={"rkey": rkey, "cid": found[1], "resolved": True},
+            receipt={"record_tid": rkey, "cid": found[1], "resolved": True},
         )
 
     def check_connection(self) -> Connection:
