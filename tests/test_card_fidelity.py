@@ -3,12 +3,13 @@ Arabic, a readable type scale with published limits, balanced layout, public hea
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
 from PIL import Image, ImageChops
 
-from curation.cards import bidi, limits, render, service
+from curation.cards import bidi, imagery, limits, render, service
 from curation.cards.brand import load_brand
 from curation.cards.canvas import Canvas
 from curation.cards.fonts import UndrawableText, emoji_bitmap, truetype, undrawable
@@ -144,7 +145,7 @@ def _ink_box(img: Image.Image, box: tuple[int, int, int, int]) -> tuple[int, int
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_left_edges_line_up_and_the_block_is_balanced(fmt: str) -> None:
     """Quote, credit and logo start at one left edge; the group sits near the optical centre."""
-    for template in TEMPLATES:
+    for template in ("bold", "band", "editorial"):  # flat backgrounds: ink found by colour
         frame = frame_for(TEMPLATES[template], FORMATS[fmt])
         canvas, _size = compose(CardContent("Give towns the power to decide.", "Priya Shah"),
                                 template, fmt, BRAND)  # fmt: skip
@@ -207,3 +208,27 @@ def test_band_header_uses_the_editable_public_title(db, consultation, curator, a
             service.update_public_title(session, admin, question.id, "   ")
         service.update_public_title(session, admin, question.id, "Who decides  what counts?")
         assert service.quote_content(session, qid).question_label == "Who decides what counts?"
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_photo_scrim_meets_aa_on_the_pixels_behind_every_text(fmt: str) -> None:
+    """On the Photo card each text reaches 4.5:1 against the actual pixels behind it."""
+    content = CardContent(LOCAL, "Priya Shah, Hull Food Bank (Yorkshire)", 4, "Who decides?",
+                          "Levelling Up consultation", "Hull Food Bank", "Yorkshire")  # fmt: skip
+    canvas, _size = compose(content, "photo", fmt, BRAND)
+    assert set(canvas.contrast) >= {"quote", "name", "details", "footer", "kicker"}
+    assert min(canvas.contrast.values()) >= 4.5, canvas.contrast
+    assert canvas.image.mode == "RGB"  # the picture is really there, not a flat colour
+
+
+def test_a_light_picture_gets_a_stronger_scrim(tmp_path) -> None:
+    """A white picture needs a darker scrim than the shipped illustration; AA still holds."""
+    white = tmp_path / "white.png"
+    Image.new("RGB", (400, 400), "white").save(white)
+    light = dataclasses.replace(BRAND, image=white, fingerprint="white-picture")
+    check = [imagery.TextCheck("quote", (80, 300, 1000, 700), BRAND.colours["on_primary"])]
+    alpha_light, ratios = imagery.choose_alpha(light, (1080, 1080), check)
+    alpha_shipped, _ = imagery.choose_alpha(BRAND, (1080, 1080), check)
+    assert alpha_light > alpha_shipped and ratios["quote"] >= 4.5
+    assert imagery.min_contrast(Image.new("RGB", (10, 10), "white"), (0, 0, 10, 10),
+                                "#FFFFFF") == 1.0  # fmt: skip

@@ -25,6 +25,7 @@ from curation.errors import UnusableInput
 MAX_BRAND_FILE_BYTES = 64_000
 MAX_FONT_BYTES = 16_000_000  # the complete colour emoji font is about 11 MB
 MAX_LOGO_BYTES = 2_000_000
+MAX_IMAGE_BYTES = 4_000_000
 MAX_LOGO_PIXELS = 4000 * 4000
 MIN_LOGO_SIDE = 16
 COLOUR_ROLES = ("primary", "on_primary", "accent", "paper", "ink", "accent_on_light")
@@ -48,6 +49,7 @@ class Brand:
     fonts: dict[str, Path] = field(hash=False)
     logo: Path
     fingerprint: str = ""
+    image: Path | None = None  # the photo or illustration of the imagery template
 
     def colour(self, role: str) -> str:
         return self.colours[role]
@@ -92,6 +94,7 @@ def parse_brand(data: dict[str, Any], base: Path, *, check_files: bool = True) -
             (base / str(fonts_raw[role])).resolve() if fonts_raw.get(role) else fonts[instead]
         )
     logo = (base / str(data["logo"])).resolve()
+    image = (base / str(data["image"])).resolve() if str(data.get("image", "")).strip() else None
     if check_files:
         for role, path in fonts.items():
             if (role in FONT_ROLES and not fonts_raw.get(role)) or not path.is_file():
@@ -102,9 +105,11 @@ def parse_brand(data: dict[str, Any], base: Path, *, check_files: bool = True) -
             raise UnusableInput(f"brand kit: logo not found ({logo})")
         if logo.stat().st_size > MAX_LOGO_BYTES:
             raise UnusableInput(f"brand kit: logo is larger than {MAX_LOGO_BYTES} bytes")
+        if image is not None and (not image.is_file() or image.stat().st_size > MAX_IMAGE_BYTES):
+            raise UnusableInput(f"brand kit: image missing or over {MAX_IMAGE_BYTES} bytes")
     digest = hashlib.sha256(repr(sorted(data.items())).encode())
     if check_files:
-        for path in [*fonts.values(), logo]:
+        for path in [*fonts.values(), logo, *([image] if image else [])]:
             digest.update(_file_digest(path).encode())
     brand = Brand(
         organisation=str(data["organisation"]).strip(),
@@ -115,6 +120,7 @@ def parse_brand(data: dict[str, Any], base: Path, *, check_files: bool = True) -
         colours=colours,
         fonts=fonts,
         logo=logo,
+        image=image,
         fingerprint=digest.hexdigest()[:16],
     )
     from curation.cards.templates import TEMPLATES, check_template_contrast
@@ -228,6 +234,8 @@ def save_brand(
     # Paths in the override are absolute where they point back at the shipped assets.
     data["fonts"] = {k: str((base / v).resolve()) for k, v in (data.get("fonts") or {}).items()}
     data["logo"] = str((base / data["logo"]).resolve())
+    if data.get("image"):
+        data["image"] = str((base / data["image"]).resolve())
     if colours:
         data["colours"] = {**(data.get("colours") or {}), **colours}
     if handle is not None:

@@ -36,6 +36,7 @@ class Canvas:
         self.image = Image.new("P", size, 0)
         self.parent: Canvas | None = None
         self._bands: dict[int, tuple[bytes, bytes]] = {}  # band -> (raw rows, deflated)
+        self.contrast: dict[str, float] = {}  # measured on the pixels behind text (imagery)
 
     def copy(self) -> Canvas:
         """A canvas to draw on; PNG bands it leaves unchanged reuse this one's encoding."""
@@ -45,6 +46,7 @@ class Canvas:
         other.image = self.image.copy()
         other.parent = self if self.is_palette else None
         other._bands = {}
+        other.contrast = {}
         return other
 
     @property

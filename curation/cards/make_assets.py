@@ -66,6 +66,44 @@ def make_wordmark(name: str, font_path: Path, colour: str, accent: str, out: Pat
     img.save(out, optimize=True)
 
 
+def make_illustration(out: Path, size: tuple[int, int] = (1600, 1600)) -> None:
+    """A flat, deterministic illustration for the imagery template: a town under hills at
+    dusk (sky, sun, three ridges, rows of houses). Brand photos can replace it."""
+    w, h = size
+    img = Image.new("RGB", size)
+    draw = ImageDraw.Draw(img)
+    top, bottom = (246, 196, 120), (233, 120, 86)
+    for y in range(h):
+        t = y / h
+        draw.line(
+            [(0, y), (w, y)],
+            fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
+        )
+    draw.ellipse((w * 0.58, h * 0.16, w * 0.80, h * 0.38), fill=(252, 226, 160))
+    ridges = [(0.46, (64, 122, 112), 0.05), (0.58, (38, 96, 92), 0.07), (0.70, (20, 70, 74), 0.06)]
+    for level, colour, wave in ridges:
+        points: list[tuple[float, float]] = [(0, h)]
+        for i in range(0, 41):
+            px = w * i / 40
+            py = h * (level + wave * ((i * 7919) % 13 / 13 - 0.5) + 0.03 * ((i % 9) / 9))
+            points.append((px, py))
+        points.append((w, h))
+        draw.polygon(points, fill=colour)
+    for row, (y0, scale) in enumerate(((0.76, 1.0), (0.86, 1.3))):
+        x: float = -20 + 37 * row
+        while x < w:
+            hw, hh = 60 * scale, 56 * scale
+            base = h * y0 + (x * 31 % 17)
+            body = (222, 214, 196) if (int(x) // 90) % 3 else (200, 188, 170)
+            draw.rectangle((x, base - hh, x + hw, base), fill=body)
+            draw.polygon([(x - 6, base - hh), (x + hw / 2, base - hh - 34 * scale),
+                          (x + hw + 6, base - hh)], fill=(120, 60, 48))  # fmt: skip
+            draw.rectangle((x + hw * 0.3, base - hh * 0.6, x + hw * 0.55, base - hh * 0.3),
+                           fill=(250, 210, 120))  # fmt: skip
+            x += hw + 26 * scale
+    img.save(out, optimize=True)
+
+
 def main() -> None:
     from curation.cards.brand import load_brand
     from curation.config import load_settings
@@ -85,6 +123,8 @@ def main() -> None:
         assets / "logo.png",
     )
     print("wordmark: assets/logo.png")
+    make_illustration(assets / "illustration.png")
+    print("illustration: assets/illustration.png")
 
 
 if __name__ == "__main__":

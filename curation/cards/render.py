@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from PIL import Image, ImageChops, ImageDraw
 
-from curation.cards import alt_text
+from curation.cards import alt_text, imagery
 from curation.cards.brand import Brand, load_brand
 from curation.cards.canvas import RGB, Canvas
 from curation.cards.contrast import hex_to_rgb
@@ -170,19 +170,21 @@ _static: OrderedDict[tuple[str, ...], Canvas] = OrderedDict()
 _base: dict[tuple[str, ...], Canvas] = {}
 
 
-def _base_layer(t: Template, fr: Frame, brand: Brand) -> Canvas:
+def _base_layer(t: Template, fr: Frame, brand: Brand, alpha: float = 0.0) -> Canvas:
     """Background, band, hairline, logo and handle: the same for every card of a template
-    and format (cached; a handful per brand)."""
-    key = (t.name, f"{fr.width}x{fr.height}", brand.fingerprint)
+    and format (cached; a handful per brand). `alpha`: the Photo template's scrim."""
+    key = (t.name, f"{fr.width}x{fr.height}", brand.fingerprint, str(alpha))
     if key in _base:
         return _base[key]
     c = brand.colours
     bg = c[t.background]
     canvas = Canvas((fr.width, fr.height), hex_to_rgb(bg))
+    if t.name == "photo":  # the picture under its scrim: an RGB canvas
+        canvas.image = imagery.background(brand, (fr.width, fr.height), alpha).copy()
     if fr.band is not None and t.kicker_background:
         canvas.rectangle((fr.band.x0, fr.band.y0, fr.band.x1 - 1, fr.band.y1 - 1),
                          hex_to_rgb(c[t.kicker_background]))  # fmt: skip
-    if t.name != "bold":  # a hairline above the footer on light designs
+    if t.name not in ("bold", "photo"):  # a hairline above the footer on light designs
         y = fr.footer.y0 - round(0.75 * fr.gap)
         canvas.rectangle((fr.edge, y, fr.width - fr.edge - 1, y + max(1, fr.unit // 540) - 1),
                          hex_to_rgb(c[t.accent]))  # fmt: skip
@@ -207,15 +209,17 @@ def _base_layer(t: Template, fr: Frame, brand: Brand) -> Canvas:
     return canvas
 
 
-def _static_layer(t: Template, fr: Frame, brand: Brand, kicker: str, label: str) -> Canvas:
+def _static_layer(
+    t: Template, fr: Frame, brand: Brand, kicker: str, label: str, alpha: float = 0.0
+) -> Canvas:
     """The base layer plus the question kicker and label: the same for every quote
     answering one question (cached)."""
-    key = (t.name, f"{fr.width}x{fr.height}", brand.fingerprint, kicker, label)
+    key = (t.name, f"{fr.width}x{fr.height}", brand.fingerprint, kicker, label, str(alpha))
     if key in _static:
         _static.move_to_end(key)
         return _static[key]
     c = brand.colours
-    canvas = _base_layer(t, fr, brand).copy()
+    canvas = _base_layer(t, fr, brand, alpha).copy()
     if fr.kicker is not None and t.kicker_colour and t.kicker_background:
         k = fit_text(kicker, _fonts(brand, "bold"), fr.kicker, max_size=fr.small_size,
                      min_size=8, max_lines=1, valign="middle")  # fmt: skip
@@ -338,6 +342,31 @@ class QuoteTooLong(UnusableInput):
         return (type(self), self.args_for_pickle)
 
 
+def _photo_scrim(brand: Brand, fr: Frame, t: Template, quote: TextBlock, credit_y: float,
+                 name_h: float, detail: TextBlock | None
+                 ) -> tuple[float, dict[str, float]]:  # fmt: skip
+    """The lightest scrim under which every text on the Photo card meets WCAG AA."""
+    c = brand.colours
+    right = fr.width - fr.edge
+    credit_bottom = credit_y + name_h + (0.35 * fr.detail_size + fr.detail_size * 1.3
+                                         if detail else 0)  # fmt: skip
+    ink = tuple(round(v) for v in quote.ink)
+    checks = [
+        imagery.TextCheck("quote", (ink[0], ink[1], ink[2], ink[3]), c[t.quote_colour]),
+        imagery.TextCheck("name", (fr.edge, round(credit_y), right, round(credit_y + name_h)),
+                          c[t.attribution_colour]),
+        imagery.TextCheck("details", (fr.edge, round(credit_y + name_h), right,
+                                      round(credit_bottom)), c[t.detail_colour or t.quote_colour]),
+        imagery.TextCheck("footer", (fr.footer.x0, fr.footer.y0, fr.footer.x1, fr.footer.y1),
+                          c[t.handle_colour]),
+    ]  # fmt: skip
+    if fr.kicker is not None and t.kicker_colour:
+        k = fr.kicker
+        checks.append(imagery.TextCheck("kicker", (k.x0, k.y0, k.x1, k.y1), c[t.kicker_colour]))
+    alpha, ratios = imagery.choose_alpha(brand, (fr.width, fr.height), checks)
+    return alpha, ratios
+
+
 def compose(content: CardContent, template: str, fmt: str, brand: Brand) -> tuple[Canvas, int]:
     """The card as a canvas, and the quote's font size."""
     t, f = get_template(template), get_format(fmt)
@@ -365,13 +394,21 @@ def compose(content: CardContent, template: str, fmt: str, brand: Brand) -> tupl
     group = fr.mark_height + quote_h + below + name_h + (0.35 * fr.detail_size + detail_h
                                                         if detail_block else 0)  # fmt: skip
     top = fr.content.y0 + max(0.0, fr.content.height - group) * OPTICAL_CENTRE
-    canvas = _static_layer(t, fr, brand, *_kickers(content, brand, t)).copy()
-    if fr.mark_size:
-        mask = _mark(str(brand.fonts["bold"]), fr.mark_size)
-        canvas.paint_mask(mask, (fr.edge, round(top)), hex_to_rgb(c[t.accent]), hex_to_rgb(bg))
+    if t.name == "photo":  # text lands low on a darker scrim: keep the group near the bottom
+        top = fr.content.y0 + max(0.0, fr.content.height - group) * 0.85
     y = top + fr.mark_height
     shift_block(quote, 0, y - fr.quote.y0)
     y += quote_h
+    credit_y = y + (fr.gap + (fr.rule_height + fr.gap if fr.rule_height else 0))
+    alpha: float = 0.0
+    ratios: dict[str, float] = {}
+    if t.name == "photo":
+        alpha, ratios = _photo_scrim(brand, fr, t, quote, credit_y, name_h, detail_block)
+    canvas = _static_layer(t, fr, brand, *_kickers(content, brand, t), alpha).copy()
+    canvas.contrast = ratios
+    if fr.mark_size:
+        mask = _mark(str(brand.fonts["bold"]), fr.mark_size)
+        canvas.paint_mask(mask, (fr.edge, round(top)), hex_to_rgb(c[t.accent]), hex_to_rgb(bg))
     if t.name == "editorial":  # the accent rule hangs in the margin beside the quote's lines
         width = max(6, round(0.012 * fr.unit))
         x = fr.edge - round(0.035 * fr.unit) - width
@@ -428,6 +465,7 @@ def clear_caches() -> None:
     _rendered.clear()
     _static.clear()
     _base.clear()
+    imagery._backgrounds.clear()
     _logo_cache.clear()
 
 

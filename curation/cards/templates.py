@@ -67,6 +67,12 @@ TEMPLATES: dict[str, Template] = {
                  attribution_colour="accent_on_light", handle_colour="ink", accent="primary",
                  logo_on_dark=False, kicker_colour="accent", kicker_background="primary",
                  band_text="on_primary"),
+        Template("photo", "Photo", "The brand's photo or illustration behind the quote, under "
+                 "a scrim checked for contrast on its actual pixels",
+                 background="primary", quote_colour="on_primary", quote_font="bold",
+                 attribution_colour="accent", handle_colour="on_primary", accent="accent",
+                 logo_on_dark=True, kicker_colour="on_primary", kicker_background="primary",
+                 detail_colour="on_primary"),
         Template("editorial", "Editorial", "A light editorial layout with an accent rule",
                  background="paper", quote_colour="ink", quote_font="italic",
                  attribution_colour="ink", handle_colour="ink", accent="accent_on_light",
