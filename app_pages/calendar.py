@@ -34,7 +34,9 @@ end = datetime.combine(last, time.min, tzinfo=LONDON).astimezone(UTC)
 
 with db.session() as session:
     waiting = destinations.not_connected_networks(session)
-    rows = destinations.with_states(service.calendar(session, actor, start, end), waiting)
+    found = service.calendar(session, actor, start, end)
+    demo = destinations.demo_post_ids(session, [r["id"] for r in found])
+    rows = destinations.with_states(found, waiting, demo)
 
 st.caption(
     f"{len(rows)} posts from {first:%d %b} to {last - timedelta(days=1):%d %b %Y} (London times)."

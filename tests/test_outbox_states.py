@@ -243,3 +243,20 @@ def test_worker_refuses_a_demo_quote_on_a_network(
     assert [(o.status, o.error) for o in outcomes] == [("refused", DEMO_REASON)]
     assert mastodon.sent == Counter()
     assert _post(db, post_id).status == "failed"
+
+
+def test_the_demo_history_never_reads_as_posted(
+    db: Database, curator: Actor, consultation: Consultation
+) -> None:
+    """A demo post stored as sent (engagement history) shows as never sent, without its link."""
+    quote_id = _demo_quote(db, consultation)
+    with db.session() as session:
+        post = service.schedule_post(
+            session, curator, quote_id, "outbox", "now", now=NOW, render_card=False
+        )
+        post.network, post.status, post.remote_url = "x", "posted", "https://demo.invalid/x/1"
+        session.flush()
+        rows = [service.post_row(post)]
+        demo = destinations.demo_post_ids(session, [post.id])
+    (row,) = destinations.with_states(rows, waiting=(), demo_ids=demo)
+    assert row["state"] == "demo history (never sent)" and row["remote_url"] is None

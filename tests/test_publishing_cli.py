@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -160,3 +161,38 @@ def test_worker_exits_2_with_one_line_when_the_database_is_unreachable() -> None
     assert done.returncode == 2
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("error: cannot reach the database") and "Traceback" not in done.stderr
+
+
+def test_pack_mark_posted_and_receipts_from_the_command_line(
+    db: Database, consultation: Consultation, tmp_path: Path
+) -> None:
+    """`post pack` writes the zip, `post mark-posted` records the URL, `post receipts` shows it."""
+    quote_id = _quote(db, consultation)
+    made = runner.invoke(
+        app, ["post", "schedule", str(quote_id), "--network", "outbox", "--at", "now", "--json"]
+    )
+    post_id = str(json.loads(made.stdout)["id"])
+    assert runner.invoke(app, ["publish-due", "--once"]).exit_code == 0
+    pack = tmp_path / "pack.zip"
+    assert runner.invoke(app, ["post", "pack", post_id, "--out", str(pack)]).exit_code == 0
+    assert f"post-{post_id}/manifest.json" in zipfile.ZipFile(pack).namelist()
+    refused = runner.invoke(app, ["post", "mark-posted", post_id, "file:///tmp/x"])
+    assert refused.exit_code == 2 and "https" in refused.stderr
+    url = "https://www.linkedin.com/feed/update/urn:li:activity:9"
+    marked = runner.invoke(app, ["post", "mark-posted", post_id, url, "--json"])
+    assert marked.exit_code == 0, marked.output
+    assert json.loads(marked.stdout)["status"] == "posted_by_hand"
+    listed = json.loads(runner.invoke(app, ["post", "receipts", post_id, "--json"]).stdout)
+    assert [(r["kind"], r["response_url"]) for r in listed] == [("publish", None), ("by_hand", url)]
+
+
+def test_publisher_status_reports_no_worker_running(db: Database) -> None:
+    """`publisher-status --json` says no worker is running when none has a heartbeat."""
+    out = runner.invoke(app, ["publisher-status", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout) == {
+        "running": 0,
+        "last_run": None,
+        "networks": [],
+        "label": "Publisher not running: posts will not go out",
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,9 +37,7 @@ def post_schedule(
     ] = None,
     media: Annotated[
         str,
-        typer.Option(
-            "--media", help="card, or audiogram (the quote's MP4; needs media consent)."
-        ),
+        typer.Option("--media", help="card, or audiogram (the quote's MP4; needs media consent)."),
     ] = "card",
     as_user: AsUser = None,
     json_out: JsonFlag = False,
@@ -68,6 +67,88 @@ def post_schedule(
         typer.echo(
             f"post {out['id']}: quote {quote_id} on {network} at {out['scheduled_local']} London"
         )
+
+
+@post_app.command("mark-posted")
+@command
+def post_mark_posted(
+    post_id: Annotated[int, typer.Argument(help="An outbox post that is ready to post by hand.")],
+    url: Annotated[str, typer.Argument(help="Where it was posted (https://...).")],
+    as_user: AsUser = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Record that a person posted POST_ID's pack at URL (audited)."""
+    from curation.posts import by_hand, service
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        out = service.post_row(by_hand.mark_posted(session, ctx.actor(session), post_id, url))
+    if json_out:
+        print_json(out)
+    else:
+        typer.echo(f"post {post_id}: posted by hand at {out['remote_url']}")
+
+
+@post_app.command("pack")
+@command
+def post_pack(
+    post_id: Annotated[int, typer.Argument(help="An outbox post that is ready to post by hand.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the zip.")],
+    as_user: AsUser = None,
+) -> None:
+    """Write POST_ID's pack (card, alt text, post text, manifest) as a zip."""
+    from curation.posts import by_hand
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        data = by_hand.pack_for(session, ctx.actor(session), post_id)
+    out.write_bytes(data)
+    typer.echo(f"post {post_id}: pack written to {out}")
+
+
+@post_app.command("receipts")
+@command
+def post_receipts(
+    post_id: Annotated[int, typer.Argument(help="A post's id.")],
+    as_user: AsUser = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """What each network call of POST_ID sent and what came back (never secrets)."""
+    from curation.posts import receipts
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        rows = receipts.receipts_for(session, ctx.actor(session), post_id)
+    if json_out:
+        print_json(rows)
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['at'][:19]}  {r['kind']:<9} {r['network']:<9} {r['response_id'] or ''} "
+            f"{r['response_url'] or ''} {r['answer'] or ''}".rstrip()
+        )
+
+
+@app.command("publisher-status")
+@command
+def publisher_status_command(json_out: JsonFlag = False) -> None:
+    """Whether a worker is running (from the heartbeats) and when it last ran."""
+    from curation.posts import heartbeat
+
+    ctx = open_context()
+    with ctx.db.session() as session:
+        status = heartbeat.publisher_status(session)
+    if json_out:
+        print_json(
+            {
+                "running": status.running,
+                "last_run": status.last_run.isoformat() if status.last_run else None,
+                "networks": list(status.networks),
+                "label": status.label(),
+            }
+        )
+    else:
+        typer.echo(status.label())
 
 
 @post_app.command("slots")

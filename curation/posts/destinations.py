@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation.posts import compose
@@ -44,12 +45,37 @@ def not_connected_networks(session: Session, now: datetime | None = None) -> tup
     return tuple(n for n in registry.SOCIAL_NETWORKS if n not in reachable)
 
 
-def with_states(rows: list[dict[str, Any]], waiting: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Post rows with what people read: a scheduled post on a network not connected says so."""
+def demo_post_ids(session: Session, post_ids: list[int]) -> set[int]:
+    """Which of these posts carry demo quotes (the demo's engagement history never went out)."""
+    from curation.store.foundation import Respondent, Response
+    from curation.store.posts import Post
+    from curation.store.quotes import Quote
+
+    if not post_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Post.id)
+            .join(Quote, Quote.id == Post.quote_id)
+            .join(Response, Response.id == Quote.response_id)
+            .join(Respondent, Respondent.id == Response.respondent_id)
+            .where(Post.id.in_(post_ids), Respondent.is_demo.is_(True))
+        )
+    )
+
+
+def with_states(
+    rows: list[dict[str, Any]], waiting: tuple[str, ...], demo_ids: set[int] | None = None
+) -> list[dict[str, Any]]:
+    """Post rows with what people read: a scheduled post on a network not connected says so,
+    and the demo's fictional history never reads as posted (nor links anywhere)."""
     out = []
     for row in rows:
         state = STATUS_LABELS.get(row["status"], row["status"])
+        extra: dict[str, Any] = {}
         if row["status"] == PostStatus.SCHEDULED.value and row["network"] in waiting:
             state = f"{state} · not connected"
-        out.append({**row, "state": state})
+        if row["id"] in (demo_ids or set()) and row["network"] != OUTBOX:
+            state, extra = "demo history (never sent)", {"remote_url": None, "remote_id": None}
+        out.append({**row, **extra, "state": state})
     return out
