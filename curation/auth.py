@@ -283,6 +283,25 @@ def session_expired(last_seen: datetime | None, now: datetime, timeout: timedelt
     return now - last_seen > timeout
 
 
+def current_actor(session: Session, actor: Actor, *, single_sign_on: bool = False) -> Actor | None:
+    """`actor` as the store has them now: their current role, or None once they may not act.
+
+    Checked on every dashboard run, so deactivating or demoting someone takes effect on
+    their next click. A local account that is gone or deactivated gives None. A single
+    sign-on identity has no local account unless an admin made one (by email or name);
+    such an account, when deactivated, also gives None, and the role stays the mapping's.
+    """
+    if single_sign_on:
+        local = session.scalar(
+            select(User).where((User.email == actor.name) | (User.name == actor.name))
+        )
+        return None if local is not None and not local.active else actor
+    user = _user(session, actor.name)
+    if user is None or not user.active:
+        return None
+    return Actor(user.name, Role(user.role))
+
+
 def ensure_not_last_admin(session: Session, name: str) -> None:
     """Refuse a change that would leave no active administrator."""
     admins = session.scalars(

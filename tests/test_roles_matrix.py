@@ -83,6 +83,7 @@ MATRIX: dict[str, Entry] = {
     "curation.auth.reset_password": Entry(P.MANAGE_USERS, lambda c, _s: ((c.other_user,), {})),
     "curation.auth.change_password": Entry(None, a("old password here", PASSWORD)),
     "curation.auth.complete_forced_change": Entry(None, a(PASSWORD)),
+    "curation.auth.current_actor": Entry(None, a()),
     "curation.app_settings.put": Entry(P.MANAGE_SETTINGS, a("allow_anonymous_quotes", True)),
     "curation.audit_log.audit_entries": Entry(P.VIEW_AUDIT, a()),
     "curation.audit_log.known_actions": Entry(P.VIEW_AUDIT, a()),
@@ -144,6 +145,11 @@ MATRIX: dict[str, Entry] = {
     "curation.posts.service.reschedule": Entry(
         P.SCHEDULE_POSTS, a(MISSING, NOW + timedelta(days=1))),
     "curation.posts.service.cancel": Entry(P.SCHEDULE_POSTS, a(MISSING)),
+    "curation.posts.approval.approve_post": Entry(P.APPROVE_QUOTES, a(MISSING, now=NOW)),
+    "curation.posts.approval.edit_post": Entry(P.COMPOSE_POSTS, a(MISSING, text="New words")),
+    "curation.rights.reading_store.change_readings": Entry(P.IMPORT_RESPONSES, a(1, [])),
+    "curation.rights.reading_store.save_readings": Entry(P.IMPORT_RESPONSES, a(1, [])),
+    "curation.ingest.settled.save_roles": Entry(P.IMPORT_RESPONSES, a(1, {}, NOW)),
     "curation.posts.service.calendar": Entry(P.SCHEDULE_POSTS, a(NOW, NOW + timedelta(days=7))),
     "curation.posts.by_hand.pack_for": Entry(P.SCHEDULE_POSTS, a(MISSING)),
     "curation.posts.by_hand.mark_posted": Entry(
@@ -222,6 +228,13 @@ MATRIX: dict[str, Entry] = {
 # Functions that take (session, actor) but are not actions a role performs.
 EXEMPT: dict[str, str] = {
     "curation.audit.record": "writes the log entry for an action its caller already authorised",
+    "curation.rights.lost_consent.undo_for_lost_consent": (
+        "runs the withdrawal steps after a change its caller already authorised (an import, a "
+        "reading); acts as the consent-rules system actor"
+    ),
+    "curation.withdrawal.undo_publication": (
+        "the withdrawal steps; callers (withdraw_respondent, lost consent) authorise first"
+    ),
 }
 
 # Entries whose function does not check the role yet; strict xfail, so fixing one shows up.

@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from curation.actors import Actor
+from curation import accounts, users
+from curation.actors import Actor, Role
 from curation.posts import service as posts
 from curation.quotes import workflow
 from curation.store import Database
-from curation.store.foundation import Consultation
+from curation.store.foundation import Consultation, User
 from tests.quote_fixtures import LONG_ANSWER, add_response
 from ui.safe_text import escape_markdown
 
@@ -155,3 +157,76 @@ def test_responses_detail_shows_the_escaped_name(evil: dict, viewer: Actor) -> N
     at = _page("responses", viewer)
     assert any(escape_markdown(EVIL_NAME) in m.value for m in at.markdown)
     _assert_no_live_markdown(at)
+
+
+# -- 2. a deactivated or demoted user loses their rights on the next click ------------------
+
+PASSWORD = "correct horse battery"
+OIDC_SECRETS = {
+    "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+             "client_id": "id", "client_secret": "s",
+             "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"},
+    "curation": {"roles": {"viewers": ["@example.org"]}},
+}  # fmt: skip
+
+
+def _dashboard_signed_in(db: Database, admin: Actor, name: str, role: Role) -> AppTest:
+    with db.session() as session:
+        accounts.create_user(session, admin, name, role, password=PASSWORD)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.text_input(key="signin_name").input(name)
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button(key="signin_submit").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["actor"] == Actor(name, role)
+    return at
+
+
+def test_a_deactivated_user_is_signed_out_on_the_next_click(
+    db: Database, consultation: Consultation, admin: Actor
+) -> None:
+    """Deactivating a signed-in user signs them out at their next script run."""
+    at = _dashboard_signed_in(db, admin, "cara", Role.CURATOR)
+    with db.session() as session:
+        accounts.set_active(session, admin, "cara", False)
+    at.run()
+    assert not at.exception, at.exception
+    assert "actor" not in at.session_state
+    assert at.text_input(key="signin_name") is not None
+    assert any("signed out" in i.value for i in at.info)
+
+
+def test_a_demoted_user_loses_the_old_roles_pages_on_the_next_click(
+    db: Database, consultation: Consultation, admin: Actor
+) -> None:
+    """A curator made a viewer in the store is a viewer at the next run: no Pick page."""
+    at = _dashboard_signed_in(db, admin, "cara", Role.CURATOR)
+    at.switch_page("app_pages/pick.py").run()
+    assert not at.exception
+    with db.session() as session:
+        session.scalars(select(User).where(User.name == "cara")).one().role = Role.VIEWER.value
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["actor"] == Actor("cara", Role.VIEWER)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/pick.py")
+
+
+def test_a_single_sign_on_user_with_a_deactivated_local_account_is_signed_out(
+    db: Database, consultation: Consultation, admin: Actor
+) -> None:
+    """An OIDC user stays signed in across runs until their local account is deactivated."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets = OIDC_SECRETS
+    at.user = {"is_logged_in": True, "email": "vic@example.org", "email_verified": True}
+    at.run()
+    assert at.session_state["actor"] == Actor("vic@example.org", Role.VIEWER)
+    at.run()
+    assert at.session_state["actor"] == Actor("vic@example.org", Role.VIEWER)
+    with db.session() as session:
+        users.add_user(session, admin, "vic", Role.VIEWER, email="vic@example.org")
+        accounts.set_active(session, admin, "vic", False)
+    at.run()
+    assert not at.exception, at.exception
+    assert "actor" not in at.session_state

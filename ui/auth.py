@@ -17,6 +17,7 @@ from curation.errors import CurationError
 from curation.store import Database
 from curation.store.base import utcnow
 from ui.context import ACTOR_KEY
+from ui.safe_text import escape_markdown
 
 LAST_SEEN_KEY = "auth_last_seen"
 MUST_CHANGE_KEY = "auth_must_change"
@@ -60,6 +61,7 @@ def signed_in_actor(db: Database) -> Actor:
                 st.logout()
             st.rerun()
         st.session_state[LAST_SEEN_KEY] = now
+        who = _still_allowed(db, who, roles)
         if st.session_state.get(MUST_CHANGE_KEY):
             _password_change_form(db, who)
             st.stop()
@@ -71,6 +73,30 @@ def signed_in_actor(db: Database) -> Actor:
         _sign_in_form(db)
     st.stop()
     raise AssertionError("unreachable")  # st.stop raises
+
+
+def _still_allowed(db: Database, who: Actor, roles: Mapping[str, Any] | None) -> Actor:
+    """`who` with the role the store (or the sign-on mapping) gives now; signs out the rest.
+
+    Runs on every click, so a deactivated user is out and a demoted one loses the pages
+    and actions of their old role straight away, not when they next sign in.
+    """
+    was_oidc = st.session_state.get(METHOD_KEY) == "oidc"
+    with db.session() as session:
+        current = auth.current_actor(session, who, single_sign_on=was_oidc)
+    if current is not None and was_oidc and roles is not None and st.user.is_logged_in:
+        email, groups = oidc.identity_from_claims(st.user.to_dict())
+        role = oidc.role_for_identity(email, groups, roles)
+        current = Actor(current.name, role) if role is not None else None
+    if current is None:
+        sign_out("Your account can no longer sign in here; you are signed out.")
+        if was_oidc:
+            st.logout()
+        st.rerun()
+        raise AssertionError("unreachable")  # st.rerun raises
+    if current != who:
+        st.session_state[ACTOR_KEY] = current
+    return current
 
 
 def _sign_out_button() -> None:
@@ -116,7 +142,8 @@ def _sign_in_form(db: Database) -> None:
 def _password_change_form(db: Database, who: Actor) -> None:
     st.title("Choose a new password")
     st.write(
-        f"Signed in as **{who.name}**. Your password was set for you; choose your own "
+        f"Signed in as **{escape_markdown(who.name)}**. Your password was set for you; "
+        "choose your own "
         f"(at least {auth.MIN_PASSWORD_LENGTH} characters, not your user name)."
     )
     with st.form("newpw", clear_on_submit=True):
