@@ -174,6 +174,19 @@ def test_bare_bearer_token_is_not_configured_and_says_why(monkeypatch: pytest.Mo
         XPublisher.from_credentials({"bearer_token": "AAAA-app-only"})
 
 
+def test_accounts_check_says_why_an_app_only_token_is_not_connected(
+    db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Accounts check shows X "not connected" with the app-only reason, never the token."""
+    from curation.posts.accounts import check_accounts
+
+    monkeypatch.setenv("CURATION_X_BEARER_TOKEN", "AAAA-app-only")
+    with db.session() as session:
+        (row,) = check_accounts(session, admin, networks=("x",), now=NOW)
+    assert row["mode"] == "not connected" and row["ok"] is False
+    assert "app-only" in row["last_error"] and "AAAA" not in row["last_error"]
+
+
 def test_oauth2_token_is_refreshed_before_expiry_stored_and_audited(
     fake_x: FakeX, db: Database
 ) -> None:
@@ -219,6 +232,32 @@ def test_oauth2_refresh_refused_means_reconnect(fake_x: FakeX) -> None:
     with pytest.raises(AuthFailed, match="reconnect"):
         XPublisher.from_credentials(creds).publish(_post(), None)
     assert fake_x.tweets == {}
+
+
+# -- failures -----------------------------------------------------------------------------------
+
+
+def test_429_reschedules_at_x_reset_and_a_5xx_burst_on_upload_is_not_sent(
+    fake_x: FakeX, tmp_path: Path
+) -> None:
+    """429 with x-rate-limit-reset is RateLimited at that time; each 5xx of an upload burst is
+    NotSent (nothing posted), and the next try goes through."""
+    from curation.publishers.base import NotSent, RateLimited
+
+    path = tmp_path / "card.png"
+    path.write_bytes(PNG)
+    publisher = _signed_client(fake_x)
+    reset = int((NOW + timedelta(minutes=15)).timestamp())
+    fake_x.limit_next("/2/tweets", reset)
+    with pytest.raises(RateLimited) as caught:
+        publisher.publish(_post(), None)
+    assert caught.value.reset_at == datetime.fromtimestamp(reset, UTC)
+    fake_x.burst("/2/media/upload", 2)
+    for _ in range(2):
+        with pytest.raises(NotSent):
+            publisher.publish(_post(), Media(path, "alt"))
+    assert fake_x.tweets == {}
+    assert publisher.publish(_post(), Media(path, "alt")).remote_id in fake_x.tweets
 
 
 # -- duplicate content ------------------------------------------------------------------------

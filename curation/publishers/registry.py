@@ -95,7 +95,7 @@ def configuration_problem(network: str) -> str | None:
         from curation.publishers.x import credential_problem
 
         return credential_problem(credentials("x"))
-    return None if network == "outbox" or configured(network) else f"no {network} credentials"
+    return None if network == "outbox" or configured(network) else "no credentials"
 
 
 def publisher_for(network: str, *, outbox_root: Path | None = None) -> Publisher:
@@ -105,7 +105,7 @@ def publisher_for(network: str, *, outbox_root: Path | None = None) -> Publisher
     if network == "outbox":
         return OutboxPublisher(outbox_root or settings.outbox_dir, network)
     if network in SOCIAL_NETWORKS and not configured(network):
-        raise NotConnected(f"{network} is not connected: no credentials")
+        raise NotConnected(f"{network} is not connected: {configuration_problem(network)}")
     found = credentials(network)
     if network == "x":
         from curation.publishers.x import XPublisher

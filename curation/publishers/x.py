@@ -75,7 +75,7 @@ def credential_problem(found: Mapping[str, str]) -> str | None:
         return APP_ONLY_REFUSED
     if any(found.get(k) for k in (*OAUTH1_KEYS, *OAUTH2_KEYS)):
         return "X credentials are incomplete: " + APP_ONLY_REFUSED.split(". ", 1)[1]
-    return "no X credentials"
+    return "no credentials"
 
 
 class HostRewriteAdapter(HTTPAdapter):

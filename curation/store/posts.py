@@ -69,6 +69,7 @@ STATUS_LABELS = {
     PostStatus.READY_BY_HAND.value: "ready to post by hand",
     PostStatus.POSTED_BY_HAND.value: "posted by hand",
     PostStatus.NOT_CONNECTED.value: "not connected",
+    PostStatus.NEEDS_LOOK.value: "needs a look",
 }
 
 
