@@ -37,6 +37,12 @@ def _postgres_admin_url() -> str | None:
 
 
 _PG = _postgres_admin_url()
+if _PG is None and os.environ.get("CI") == "true":
+    # On a laptop the PostgreSQL tests skip; in CI a missing server is a failure, not a skip.
+    raise pytest.UsageError(
+        "CI=true but no PostgreSQL server answers at CURATION_TEST_POSTGRES_URL "
+        f"({os.environ.get('CURATION_TEST_POSTGRES_URL') or DEFAULT_PG})"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from curation import accounts, auth
 from curation.actors import Actor, Role
+from curation.cards import brand
 from curation.errors import UnusableInput
 from curation.exports import csv_text
 from curation.store.foundation import Respondent, Response
@@ -191,7 +192,6 @@ def _bomb_png(width: int, height: int) -> bytes:
 
 def test_decompression_bomb_image_is_refused_before_decoding():
     """A tiny PNG that declares 400 million pixels is refused by the logo check."""
-    brand = pytest.importorskip("curation.cards.brand")
     data = _bomb_png(20_000, 20_000)
     assert len(data) < brand.MAX_LOGO_BYTES  # small on disk: that is the point of a bomb
     with pytest.raises(UnusableInput, match="pixels"):
@@ -206,6 +206,5 @@ def test_decompression_bomb_image_is_refused_before_decoding():
 )
 def test_images_outside_the_allow_list_or_broken_are_refused(data):
     """Only PNG and JPEG that decode fully are accepted as images."""
-    brand = pytest.importorskip("curation.cards.brand")
     with pytest.raises(UnusableInput):
         brand.validate_logo(data)

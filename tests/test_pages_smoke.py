@@ -38,8 +38,7 @@ def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_page_opens_for_an_admin_on_demo_data(spec: object, demo_data_dir: Path) -> None:
     """The page script runs to the end with no exception."""
     path = ROOT / spec.path  # type: ignore[attr-defined]
-    if not path.is_file():
-        pytest.skip(f"{spec.path} is registered but not written yet")  # type: ignore[attr-defined]
+    assert path.is_file(), f"{spec.path} is registered but missing"  # type: ignore[attr-defined]
     target = Path(os.environ["CURATION_DATA_DIR"])
     shutil.copytree(demo_data_dir, target, dirs_exist_ok=True)
     at = AppTest.from_file(str(path), default_timeout=60)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor
+from curation.actors import Actor, Permission, require
 from curation.errors import UnusableInput
 from curation.ingest.dialects import norm_header
 from curation.rights.reading_store import Confirmation
@@ -98,6 +98,8 @@ def saved_roles(session: Session, consultation_id: int) -> dict[str, str]:
 def save_roles(
     session: Session, actor: Actor, consultation_id: int, roles: dict[str, str], now: datetime
 ) -> None:
+    """Save the roles `actor` chose for columns of this consultation (each one audited)."""
+    require(actor, Permission.IMPORT_RESPONSES)
     existing = {
         row.header_key: row
         for row in session.scalars(

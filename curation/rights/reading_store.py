@@ -82,6 +82,7 @@ def save_readings(
     now: datetime | None = None,
 ) -> int:  # fmt: skip
     """Store confirmed readings (each one audited); returns how many changed."""
+    require(actor, Permission.IMPORT_RESPONSES)
     now = now or utcnow()
     changed = 0
     for c in found:
