@@ -191,3 +191,16 @@ def test_compose_offers_only_the_outbox_for_a_demo_quote(
     networks = at.multiselect(key="compose_networks_demo")
     assert networks.options == ["outbox"] and networks.value == ["outbox"]
     assert any("demo quote" in i.value for i in at.info)
+
+
+def test_a_page_says_in_one_line_when_the_database_is_unreachable(
+    curator: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the store down a page shows one error line naming it (no password), no traceback."""
+    monkeypatch.setenv("CURATION_DATABASE_URL", "postgresql://quotes:pw@127.0.0.1:1/quotes")
+    at = AppTest.from_file(str(ROOT / "app_pages" / "calendar.py"), default_timeout=60)
+    at.session_state["actor"] = curator
+    at.run()
+    assert not at.exception, at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("cannot reach the database postgresql://quotes:***@127.0.0.1:1")

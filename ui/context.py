@@ -9,7 +9,7 @@ import streamlit as st
 
 from curation.actors import Actor, Permission
 from curation.config import load_settings
-from curation.store import Database, open_database
+from curation.store import Database, DatabaseUnreachable, open_database
 
 ACTOR_KEY = "actor"
 CONSULTATION_KEY = "consultation_id"
@@ -25,8 +25,14 @@ def _database(url: str) -> Database:
 
 
 def database() -> Database:
-    """The store named by the environment, migrated and prepared once per process."""
-    return _database(load_settings().database_url)
+    """The store named by the environment, migrated and prepared once per process; with the
+    store unreachable, one line saying so and the page stops (no traceback)."""
+    try:
+        return _database(load_settings().database_url)
+    except DatabaseUnreachable as exc:
+        st.error(str(exc), icon=":material/cloud_off:")
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers informed
 
 
 def actor() -> Actor:
