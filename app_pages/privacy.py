@@ -9,6 +9,7 @@ import streamlit as st
 from curation import app_settings, privacy
 from curation.actors import Permission
 from curation.errors import CurationError
+from curation.rights import switches
 from ui import context
 
 actor = context.require_page(Permission.ERASE)
@@ -84,5 +85,11 @@ for key, label in labels.items():
     wanted = st.toggle(label, value=current[key], key=f"setting_{key}")
     if wanted != current[key]:
         with db.session() as session:
-            app_settings.put(session, actor, key, wanted)
+            undone = switches.change_setting(session, actor, key, wanted)
         st.toast(f"Saved: {key} = {wanted}")
+        if undone.get("respondents"):
+            st.warning(
+                f"Anonymous quotes are off: {undone['posts_cancelled']} posts cancelled, "
+                f"{undone['posts_deleted']} taken down, {undone['cards_deleted']} cards deleted, "
+                f"{undone['quotes_withdrawn']} quotes withdrawn."
+            )

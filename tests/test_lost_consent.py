@@ -214,3 +214,27 @@ def test_worker_refuses_an_old_post_that_names_an_anonymous_person(
     assert [r.status for r in results] == ["refused"] and sender.sent == []
     with db.session() as session:
         assert session.scalars(select(Post)).one().status == "cancelled"
+
+
+def test_switching_anonymous_quotes_off_undoes_anonymous_posts(
+    db: Database, consultation: Consultation, curator: Actor
+) -> None:
+    """Turning anonymous quotes off cancels anonymous respondents' posts and withdraws quotes."""
+    from curation import app_settings
+    from curation.actors import LOCAL_ADMIN
+    from curation.rights.switches import change_setting
+    from tests.fakes.rows import approved_quote
+
+    with db.session() as session:
+        app_settings.put(session, LOCAL_ADMIN, "allow_anonymous_quotes", True)
+        quote_id = approved_quote(session, consultation, name="Ann Example", anonymous=True)
+        post = service.schedule_post(session, curator, quote_id, "x", "2026-03-12 12:30",
+                                     now=NOW, render_card=False)  # fmt: skip
+        assert "Ann Example" not in post.text and "Anonymous respondent" in post.text
+        post_id = post.id
+    with db.session() as session:
+        done = change_setting(session, LOCAL_ADMIN, "allow_anonymous_quotes", False, now=NOW)
+        assert (done["respondents"], done["posts_cancelled"], done["quotes_withdrawn"]) == (1, 1, 1)
+    with db.session() as session:
+        assert session.get(Post, post_id).status == "cancelled"
+        assert session.get(Quote, quote_id).status == "withdrawn"
