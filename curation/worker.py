@@ -234,7 +234,7 @@ def _send(
                 )
                 return PublishOutcome(post.id, post.network, "cancelled", error=refusal), False
         if result is None:
-            result = publisher.publish(post, _media(post))
+            result = _publish_keeping_answer(db, publisher, post, now)
     except RateLimited as exc:
         reset = exc.reset_at if exc.reset_at and exc.reset_at > now else now + RATE_LIMIT_FALLBACK
         status = PostStatus.UNKNOWN.value if claim.resolving else PostStatus.SCHEDULED.value
@@ -405,6 +405,27 @@ def _withdraw_if_refused(
         result.url,
         "consent withdrawn while sending",
     )
+
+
+def _publish_keeping_answer(
+    db: Database, publisher: Publisher, post: Outgoing, now: datetime
+) -> Result:
+    """Send, and if the network says no (or nothing), keep what was sent and its answer."""
+    try:
+        return publisher.publish(post, _media(post))
+    except Exception as exc:
+        with db.session() as session:
+            session.add(
+                receipts.new_receipt(
+                    post.id,
+                    post.network,
+                    "publish",
+                    receipts.request_of(post),
+                    answer=short_error(exc),
+                    now=now,
+                )
+            )
+        raise
 
 
 def _takedown_receipt(

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from curation.actors import Actor
 from curation.config import LONDON
 from curation.posts import receipts, service
-from curation.publishers.base import Connection, Media, Outgoing, Result
+from curation.publishers.base import Connection, Media, Outgoing, Permanent, Result
 from curation.store import Database
 from curation.store.foundation import Consultation
 from curation.store.posts import Post, PostReceipt
@@ -145,3 +145,28 @@ def test_the_calendar_shows_a_posts_receipts(
     assert row["kind"] == "publish" and row["response id"] == "111"
     assert row["response URL"] == "https://social.example/@desk/111"
     assert "s3cret" not in table.to_csv()
+
+
+class Refusing(Network):
+    """A network that refuses the post for good."""
+
+    def publish(self, post: Outgoing, media: Media | None) -> Result:
+        raise Permanent("422 Validation failed: Text character limit of 500 exceeded")
+
+
+def test_a_refused_send_keeps_the_request_and_the_networks_answer(
+    db: Database, curator: Actor, consultation: Consultation
+) -> None:
+    """A send the network refuses leaves a receipt with its answer and no response id."""
+    with db.session() as session:
+        quote_id = approved_quote(session, consultation)
+        post_id = service.schedule_post(
+            session, curator, quote_id, "mastodon", "now", now=NOW, render_card=False
+        ).id
+    publish_due(db, now=NOW, publishers={"mastodon": Refusing()})
+    (receipt,) = _receipts(db, post_id)
+    assert receipt.kind == "publish" and receipt.response_id is None
+    assert receipt.answer == (
+        "Permanent: 422 Validation failed: Text character limit of 500 exceeded"
+    )
+    assert "Buses are the lifeline" in receipt.request["text"]
