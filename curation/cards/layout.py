@@ -312,6 +312,7 @@ def fit_text(
     align: str = "start",
     valign: str = "top",
     max_lines: int | None = None,
+    base: int | None = None,
 ) -> TextBlock:
     """The largest size (<= max_size) at which `text` fits `box`, laid out and placed.
 
@@ -321,7 +322,8 @@ def fit_text(
     words = _words(text, tuple(sorted(fonts.items())))
     if not words:
         raise UnusableInput("there is no text to lay out")
-    rtl = bidi.base_level(normalise(text)) == 1
+    # The paragraph direction: from the text (rules P2-P3) unless the caller sets it.
+    rtl = (bidi.base_level(normalise(text)) if base is None else base) == 1
     space = _run_width(fonts["main"], " ", False, False, REF)
 
     def lines_at(size: int) -> list[list[Word]] | None:

@@ -226,7 +226,8 @@ def _static_layer(
         _paint(canvas, k, c[t.kicker_colour], c[t.kicker_background])
     if fr.label is not None and t.band_text and t.kicker_background and label:
         lab = fit_text(label, _fonts(brand, "bold"), fr.label,
-                       max_size=round(BAND_LABEL_PX * fr.scale), min_size=10, max_lines=2,
+                       max_size=round(BAND_LABEL_PX * fr.scale), min_size=10,
+                       max_lines=2 if fr.label.height > 2 * BAND_LABEL_PX * fr.scale else 1,
                        line_height=1.2, valign="middle")  # fmt: skip
         _paint(canvas, lab, c[t.band_text], c[t.kicker_background])
     _static[key] = canvas
@@ -261,16 +262,17 @@ def split_attribution(content: CardContent) -> tuple[str, str]:
 
 
 def _fit_line(text: str, fonts: dict[str, str], fr: Frame, size: int, lines: int) -> TextBlock:
-    """A credit line at `size`, shrinking to 85% before taking a second line."""
+    """A credit line at `size`, shrinking to 85% before taking a second line. Credits are
+    set left to right from the card's left edge, whatever script a name is written in."""
     box = Box(fr.edge, 0, fr.width - fr.edge, round((lines * LINE_HEIGHT + 0.3) * size))
     try:
         return fit_text(text, fonts, box, max_size=size, min_size=round(0.85 * size),
-                        max_lines=1, line_height=LINE_HEIGHT)  # fmt: skip
+                        max_lines=1, line_height=LINE_HEIGHT, base=0)  # fmt: skip
     except UndrawableText:
         raise
     except UnusableInput:
         return fit_text(text, fonts, box, max_size=size, min_size=10, max_lines=lines,
-                        line_height=LINE_HEIGHT)  # fmt: skip
+                        line_height=LINE_HEIGHT, base=0)  # fmt: skip
 
 
 def _kickers(content: CardContent, brand: Brand, t: Template) -> tuple[str, str]:

@@ -7,6 +7,7 @@ withdrawn or non-consented respondent never gets a card, a file or an export ent
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import zipfile
@@ -33,6 +34,7 @@ from curation.store.base import utcnow
 from curation.store.cards import Card
 from curation.store.foundation import Question, Respondent, Response
 from curation.store.quotes import Quote, QuoteStatus
+from curation.unicode_safety import strip_spoofing
 
 Progress = Callable[[int, int], object]
 MAX_PUBLIC_TITLE = 120
@@ -169,6 +171,29 @@ def preview_text_card(
     return render.render_card(CardContent(text=text, attribution=attribution), template, fmt)
 
 
+def render_typed_card(
+    session: Session,
+    actor: Actor,
+    text: str,
+    attribution: str,
+    template: str | None = None,
+    fmt: str = "square",
+) -> RenderedCard:
+    """A card for typed text to keep as a file (`curation render --text`): curators and up.
+
+    A branded card with any words and any name is a forgery risk, so making one to keep is
+    audited: the template, format, lengths and the PNG's SHA-256 (never the words).
+    """
+    require(actor, Permission.COMPOSE_POSTS)
+    rendered = preview_text_card(actor, text, attribution, template, fmt)
+    audit.record(session, actor, "card.render_text", "card", None, {
+        "template": template, "format": fmt, "characters": len(text),
+        "attribution_characters": len(attribution),
+        "png_sha256": hashlib.sha256(rendered.png).hexdigest(),
+    })  # fmt: skip
+    return rendered
+
+
 def card_png(session: Session, actor: Actor, card_id: int) -> bytes:
     """The stored PNG of a card (after the consent rule again)."""
     require(actor, Permission.PREVIEW_CARDS)
@@ -185,7 +210,7 @@ def update_alt_text(session: Session, actor: Actor, card_id: int, text: str) -> 
     card = session.get(Card, card_id)
     if card is None:
         raise NotFound(f"no card {card_id}")
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(strip_spoofing(text).split())
     if not cleaned:
         raise UnusableInput("alt text cannot be empty")
     if len(cleaned) > MAX_ALT_TEXT:

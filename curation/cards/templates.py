@@ -122,7 +122,7 @@ def check_template_contrast(name: str, brand: Brand) -> None:
 # so every format shows the same size on a phone screen (a 1080 px card shown 390 px wide
 # makes 44 px about 16 px: the smallest comfortable reading size).
 MIN_QUOTE_PX = 44
-MAX_QUOTE_PX = 88
+MAX_QUOTE_PX = 116
 NAME_PX = 32  # the respondent's name: clearly smaller than the smallest quote
 DETAIL_PX = 28  # organisation and region, on the next line
 SMALL_PX = 25  # handle, kicker
@@ -181,8 +181,10 @@ def frame_for(template: Template, fmt: Format) -> Frame:
         label_size = round(BAND_LABEL_PX * s)
         pad = round(0.045 * u)
         kicker = Box(edge, top_safe + pad, w - edge, top_safe + pad + round(1.2 * small))
-        label = Box(edge, kicker.y1 + round(0.3 * small), w - edge,
-                    kicker.y1 + round(0.3 * small) + round(2.5 * label_size))  # fmt: skip
+        label_lines = 1 if w / h > 1.5 else 2  # wide cards keep the band to one line
+        label_top = kicker.y1 + round(0.3 * small)
+        label_h = round((0.3 + 1.2 * label_lines) * label_size)
+        label = Box(edge, label_top, w - edge, label_top + label_h)
         band = Box(0, 0, w, label.y1 + pad)
         top = band.y1 + gap
     elif template.name in ("editorial", "photo"):
@@ -202,7 +204,7 @@ def frame_for(template: Template, fmt: Format) -> Frame:
         width=w, height=h, unit=u, scale=s, edge=edge, content=content, quote=quote,
         attribution=attribution, footer=footer, kicker=kicker, label=label, band=band,
         mark_size=mark_size, mark_height=mark_height, rule_height=rule_height, gap=gap,
-        quote_max_size=min(round(MAX_QUOTE_PX * s), round(0.13 * u)),
+        quote_max_size=min(round(MAX_QUOTE_PX * s), round(0.14 * u)),
         quote_min_size=round(MIN_QUOTE_PX * s), attribution_size=name_size,
         detail_size=detail_size, small_size=small,
     )  # fmt: skip
