@@ -135,8 +135,8 @@ def get_consultation(session: Session, slug_or_id: str | int | None = None) -> C
 
 
 def set_current(session: Session, actor: Actor, slug: str) -> Consultation:
-    """Make `slug` the consultation the CLI works on by default."""
-    require(actor, Permission.READ_RESPONSES)
+    """Make `slug` the consultation the CLI works on by default (curators and up; audited)."""
+    require(actor, Permission.IMPORT_RESPONSES)
     consultation = get_consultation(session, slug)
     app_settings.put_system(session, "current_consultation", consultation.slug, actor)
     return consultation

@@ -100,7 +100,7 @@ MATRIX: dict[str, Entry] = {
     "curation.metrics.sync.sync_metrics": Entry(P.SYNC_METRICS, a(clients={}, now=NOW)),
     "curation.metrics.x_csv.import_x_csv": Entry(
         P.SYNC_METRICS, lambda c, _s: ((c.tmp / "missing.csv",), {})),
-    "curation.consultations.set_current": Entry(P.READ_RESPONSES, a("levelling-up-2022")),
+    "curation.consultations.set_current": Entry(P.IMPORT_RESPONSES, a("levelling-up-2022")),
     "curation.consultations.ensure_bundled": Entry(P.READ_RESPONSES, a()),
     # import and demo data
     "curation.ingest.importer.import_file": Entry(
@@ -184,6 +184,7 @@ MATRIX: dict[str, Entry] = {
         P.PREVIEW_CARDS, lambda c, _s: ((c.consultation_id,), {})),
     "curation.cards.service.render_quote_card": Entry(P.PREVIEW_CARDS, a(MISSING, now=NOW)),
     "curation.cards.service.update_alt_text": Entry(P.COMPOSE_POSTS, a(MISSING, "alt text")),
+    "curation.cards.service.render_typed_card": Entry(P.COMPOSE_POSTS, a("Words", "A person")),
     "curation.cards.service.update_brand": Entry(P.MANAGE_BRAND, a(colours={})),
     "curation.cards.service.question_titles": Entry(
         P.PREVIEW_CARDS, lambda c, _s: ((c.consultation_id,), {})),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,13 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner, Result
 
-from curation import accounts, users
+from curation import accounts, app_settings, users
 from curation.actors import Actor, Role
+from curation.cli import app as cli_app
 from curation.posts import service as posts
 from curation.quotes import workflow
 from curation.store import Database
-from curation.store.foundation import Consultation, User
+from curation.store.foundation import AuditEntry, Consultation, User
 from tests.quote_fixtures import LONG_ANSWER, add_response
 from ui.safe_text import escape_markdown
 
@@ -230,3 +234,77 @@ def test_a_single_sign_on_user_with_a_deactivated_local_account_is_signed_out(
     at.run()
     assert not at.exception, at.exception
     assert "actor" not in at.session_state
+
+
+# -- 3. `consultation use` and `render --text` need a curator or above and are audited -------
+
+
+def _cli(*args: str) -> Result:
+    return CliRunner().invoke(cli_app, list(args))
+
+
+def _staff(db: Database, admin: Actor) -> None:
+    with db.session() as session:
+        users.add_user(session, admin, "vic", Role.VIEWER)
+        users.add_user(session, admin, "cara", Role.CURATOR)
+
+
+def _audit(db: Database, action: str) -> list[AuditEntry]:
+    with db.session() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_consultation_use_needs_a_curator_and_is_audited(
+    db: Database, consultation: Consultation, admin: Actor
+) -> None:
+    """A viewer's `consultation use` exits 3 and changes nothing; a curator's is audited."""
+    _staff(db, admin)
+    refused = _cli("consultation", "use", consultation.slug, "--as", "vic")
+    assert refused.exit_code == 3, refused.output
+    assert refused.stderr.startswith("error:")
+    with db.session() as session:
+        assert app_settings.get(session, "current_consultation") is None
+    done = _cli("consultation", "use", consultation.slug, "--as", "cara")
+    assert done.exit_code == 0, done.output
+    entries = [e for e in _audit(db, "setting.change") if e.target_id == "current_consultation"]
+    assert [(e.actor, e.role, e.details["after"]) for e in entries] == [
+        ("cara", "curator", consultation.slug)
+    ]
+
+
+def test_render_text_needs_a_curator_and_is_audited_without_the_words(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    """A viewer's `render --text` exits 3 with no file; a curator's is audited by PNG hash."""
+    _staff(db, admin)
+    out = tmp_path / "card.png"
+    args = ("render", "--text", "Buses, please.", "--attribution", "Ann Other", "--out", str(out))
+    refused = _cli(*args, "--as", "vic")
+    assert refused.exit_code == 3, refused.output
+    assert not out.exists() and _audit(db, "card.render_text") == []
+    done = _cli(*args, "--as", "cara")
+    assert done.exit_code == 0, done.output
+    [entry] = _audit(db, "card.render_text")
+    assert (entry.actor, entry.role) == ("cara", "curator")
+    assert entry.details["png_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert "Buses" not in json.dumps(entry.details) and "Ann" not in json.dumps(entry.details)
+
+
+# -- 5. bidirectional control characters are stripped from names and alt text ---------------
+
+
+def test_saved_alt_text_loses_direction_and_invisible_characters(
+    db: Database, consultation: Consultation, curator: Actor, approver: Actor
+) -> None:
+    """Alt text saved with an RTL override, isolates and a zero-width space is stored clean."""
+    from curation.cards import service as cards
+
+    with db.session() as session:
+        response = add_response(session, consultation, text=LONG_ANSWER)
+        quote = workflow.create_quote(session, curator, response.id, [(23, 103)])
+        workflow.approve(session, approver, quote.id)
+        card = cards.render_quote_card(session, curator, quote.id, None, "square")
+        saved = cards.update_alt_text(
+            session, curator, card.id, "A card \u202equoting\u202c \u2067Priya\u2069 Sh\u200bah."
+        )
+        assert saved.alt_text == "A card quoting Priya Shah."

@@ -50,9 +50,11 @@ def render_command(
             result = {"width": card.width, "height": card.height, "font_size": card.font_size,
                       "alt_text": card.alt_text}  # fmt: skip
         else:
-            from curation.cards.service import preview_text_card
+            from curation.cards.service import render_typed_card
 
-            rendered = preview_text_card(actor, text or "", attribution or "", template, fmt)
+            rendered = render_typed_card(
+                session, actor, text or "", attribution or "", template, fmt
+            )
             png = rendered.png
             result = {"width": rendered.width, "height": rendered.height,
                       "font_size": rendered.font_size, "alt_text": rendered.alt_text}  # fmt: skip
