@@ -11,8 +11,13 @@ import os
 import typer
 
 from curation.cli.context import AsUser, ConsultationOpt, set_globals
+from curation.cli.lazy import LazyGroup
 
+# Command modules load when their command runs (see curation/cli/lazy.py): add a new
+# command to `lazy.COMMANDS` and its module to `_register` below.
 app = typer.Typer(
+    cls=LazyGroup,
+    rich_markup_mode=None,  # plain help: loading rich costs more than the rest of the start
     help="The consultation quote desk: import responses, pick quotes, render cards, publish.",
     no_args_is_help=True,
     add_completion=False,
@@ -28,7 +33,7 @@ def _root(as_user: AsUser = None, consultation: ConsultationOpt = None) -> None:
 
 
 def _register() -> None:
-    # Imported here so each module can use `app` without import cycles.
+    # Every command module; imported on demand (lazy.load_all), never at start.
     from curation.cli import (
         access,  # noqa: F401
         analysis,  # noqa: F401
@@ -44,13 +49,13 @@ def _register() -> None:
 
 
 def main() -> None:
-    from curation.store import DatabaseUnreachable
-
     try:
         app()
-    except DatabaseUnreachable as exc:  # commands outside `reporting_errors`: still one line
+    except Exception as exc:
+        from curation.store import DatabaseUnreachable  # not before: it loads SQLAlchemy
+
+        if not isinstance(exc, DatabaseUnreachable):
+            raise
+        # commands outside `reporting_errors`: still one line
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
-
-
-_register()

@@ -7,15 +7,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import Session
 
-from curation.actors import Actor
 from curation.errors import CurationError, PermissionDenied
-from curation.store import Database, DatabaseUnreachable, open_database
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads when a command opens it
+    from sqlalchemy.orm import Session
+
+    from curation.actors import Actor
+    from curation.store import Database
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="Act as this user (default: the local admin).")
@@ -54,6 +56,8 @@ class CliContext:
 
 
 def open_context(as_user: str | None = None, consultation: str | None = None) -> CliContext:
+    from curation.store import open_database
+
     return CliContext(
         db=open_database(),
         as_user=as_user or _global["as"],
@@ -70,6 +74,10 @@ def fail(message: str, code: int = 2) -> None:
 @contextmanager
 def reporting_errors() -> Iterator[None]:
     """Turn the core's errors into a one-line reason and exit code 2 (3 when refused)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from curation.store import DatabaseUnreachable
+
     try:
         yield
     except DatabaseUnreachable as exc:

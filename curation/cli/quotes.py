@@ -108,28 +108,31 @@ def quotes_list(
     status: Annotated[
         str | None, typer.Option("--status", help="Only quotes in this state.")
     ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
+    offset: Annotated[int, typer.Option("--offset", help="Skip this many first.")] = 0,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="Every quote from --offset on, as JSON lines.")
+    ] = False,
     as_user: AsUser = None,
     json_out: JsonFlag = False,
 ) -> None:
     """List the quotes of the current consultation (quotable respondents only)."""
+    from curation import listing
+
+    keys = ("id", "response_id", "status", "question", "text", "attribution", "created_by",
+            "approved_by", "personal_data")  # fmt: skip
     ctx = open_context(as_user)
     with ctx.db.session() as session:
         consultation = ctx.consultation_of(session)
-        rows = workflow.list_quotes(session, ctx.actor(session), consultation.id, status=status)
-        out = [
-            {
-                "id": r.id,
-                "response_id": r.response_id,
-                "status": r.status,
-                "question": r.question_number,
-                "text": r.text,
-                "attribution": r.attribution,
-                "created_by": r.created_by,
-                "approved_by": r.approved_by,
-                "personal_data": [f["kind"] for f in r.pd_findings],
-            }
-            for r in rows
-        ]
+        found = listing.iter_quotes(
+            session, ctx.actor(session), consultation.id, status=status, offset=offset,
+            limit=None if all_rows else limit,
+        )  # fmt: skip
+        out = [{k: r[k] for k in keys} for r in found]
+    if all_rows:
+        for row in out:
+            print_json(row)
+        return
     if json_out:
         print_json(out)
         return

@@ -33,14 +33,26 @@ def responses_list(
         str | None, typer.Option("--search", help="Words that must all appear.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many (1-1000).")] = 50,
+    offset: Annotated[
+        int, typer.Option("--offset", help="Skip this many first (the next page's offset).")
+    ] = 0,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="Every match from --offset on, as JSON lines.")
+    ] = False,
     as_user: AsUser = None,
     json_out: JsonFlag = False,
 ) -> None:
     """List quotable responses, newest first, with attribution and missions."""
+    from curation import listing
+
     if not 1 <= limit <= responses.MAX_PAGE_SIZE:
         fail(f"--limit must be between 1 and {responses.MAX_PAGE_SIZE}")
+    if offset < 0:
+        fail("--offset must be 0 or more")
+    keys = ("id", "respondent_id", "question", "text", "attribution", "region", "kind",
+            "missions")  # fmt: skip
     ctx = open_context(as_user)
-    with ctx.db.session() as session:
+    with ctx.db.read_session() as session:
         actor = ctx.actor(session)
         consultation = ctx.consultation_of(session)
         if question is not None:
@@ -48,30 +60,28 @@ def responses_list(
         flt = responses.ResponseFilter(
             questions=(question,) if question is not None else (), search=search or ""
         )
-        page = responses.list_responses(session, actor, consultation.id, flt, page_size=limit)
+        found = listing.iter_responses(
+            session, actor, consultation.id, flt, offset=offset, limit=None if all_rows else limit
+        )
+        if all_rows:  # streamed: one JSON object per line, as each batch loads
+            for row in found:
+                print_json({k: row[k] for k in keys})
+            return
+        rows = [{k: row[k] for k in keys} for row in found]
+        total = listing.count_responses(session, actor, consultation.id, flt)
         excluded = responses.exclusion_counts(session, actor, consultation.id)
-    rows = [
-        {
-            "id": r.id,
-            "respondent_id": r.respondent_id,
-            "question": r.question,
-            "text": r.text,
-            "attribution": r.attribution,
-            "region": r.region,
-            "kind": r.kind,
-            "missions": r.missions,
-        }
-        for r in page.items
-    ]
     if json_out:
         print_json(rows)
         return
-    for item in page.items:
+    for item in rows:
         typer.echo(
-            f"#{item.id}  Q{item.question}  {item.attribution}  [{', '.join(item.missions)}]"
+            f"#{item['id']}  Q{item['question']}  {item['attribution']}  "
+            f"[{', '.join(item['missions'])}]"
         )
-        typer.echo(f"    {item.text}\n")
-    shown = f"{len(rows)} of {page.total} quotable"
+        typer.echo(f"    {item['text']}\n")
+    shown = f"{len(rows)} of {total} quotable"
+    if offset + len(rows) < total:
+        shown += f" (next page: --offset {offset + len(rows)})"
     hidden = ", ".join(f"{n} {why}" for why, n in excluded.items() if n)
     typer.echo(f"{shown}; excluded: {hidden or 'none'}", err=True)
 

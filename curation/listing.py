@@ -1,0 +1,158 @@
+"""Every row a script may see, streamed: quotable responses, quotes and posts as plain dicts.
+
+The CLI pages (`--offset`), streams (`--all`) and exports (`curation export`) through
+these. Each goes through the consent gate like the pages do: text only of respondents
+who may be quoted. Responses stream in batches, so half a million rows never sit in
+memory as objects at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from curation import responses
+from curation.actors import Actor, Permission, require
+from curation.errors import UnusableInput
+from curation.rights.gate import ConsentGate
+from curation.store.foundation import Question, Respondent, Response
+from curation.store.posts import Post
+from curation.store.quotes import Quote
+
+BATCH = 1000
+RESPONSE_COLUMNS = ("id", "respondent_id", "question", "question_label", "text", "attribution",
+                    "region", "sector", "kind", "missions", "submitted_at")  # fmt: skip
+QUOTE_COLUMNS = ("id", "response_id", "respondent_id", "status", "question", "text",
+                 "attribution", "region", "sector", "missions", "created_by", "created_at",
+                 "approved_by", "personal_data")  # fmt: skip
+POST_COLUMNS = ("id", "quote_id", "network", "status", "state", "scheduled_at",
+                "scheduled_local", "remote_id", "remote_url", "posted_at", "last_error",
+                "text")  # fmt: skip
+
+
+def _window(offset: int, limit: int | None) -> None:
+    if offset < 0:
+        raise UnusableInput(f"offset must be 0 or more, not {offset}")
+    if limit is not None and limit < 1:
+        raise UnusableInput(f"limit must be 1 or more, not {limit}")
+
+
+def count_responses(
+    session: Session, actor: Actor, consultation_id: int, flt: responses.ResponseFilter
+) -> int:
+    """How many quotable responses match `flt`."""
+    require(actor, Permission.READ_RESPONSES)
+    matching = responses._filtered(session, consultation_id, flt, ConsentGate.of(session))
+    return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+
+
+def iter_responses(
+    session: Session,
+    actor: Actor,
+    consultation_id: int,
+    flt: responses.ResponseFilter | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Quotable responses in the list's order (newest first), from `offset`, `limit` at most."""
+    require(actor, Permission.READ_RESPONSES)
+    _window(offset, limit)
+    gate = ConsentGate.of(session)
+    # The same narrow id query as the Responses page, sorted once; rows load a batch at a time.
+    ordered = (
+        responses._filtered(session, consultation_id, flt or responses.ResponseFilter(), gate)
+        .order_by(Response.submitted_at.desc().nulls_last(), Response.id.desc())
+        .offset(offset)
+    )
+    if limit is not None:
+        ordered = ordered.limit(limit)
+    ids = list(session.scalars(ordered))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        loaded = {
+            r.id: (r, p, q)
+            for r, p, q in session.execute(
+                select(Response, Respondent, Question)
+                .join(Respondent, Response.respondent_id == Respondent.id)
+                .join(Question, Response.question_id == Question.id)
+                .where(Response.id.in_(chunk))
+            )
+        }
+        missions = responses._missions(session, chunk)
+        for response_id in chunk:
+            if response_id not in loaded:
+                continue
+            r, p, q = loaded[response_id]
+            if not gate.may_list(p):  # defence in depth: the SQL and Python rules agree
+                continue
+            yield {
+                "id": r.id, "respondent_id": p.id, "question": q.number,
+                "question_label": q.label, "text": r.text, "attribution": gate.credit(p),
+                "region": p.region, "sector": p.sector, "kind": r.kind,
+                "missions": missions.get(r.id, []), "submitted_at": r.submitted_at,
+            }  # fmt: skip
+        session.expunge_all()  # keep memory flat over half a million rows
+
+
+def iter_quotes(
+    session: Session,
+    actor: Actor,
+    consultation_id: int,
+    *,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Quotes of quotable respondents, newest first, from `offset`, `limit` at most."""
+    from curation.quotes.workflow import list_quotes
+
+    _window(offset, limit)
+    rows = list_quotes(session, actor, consultation_id, status=status)
+    end = None if limit is None else offset + limit
+    for r in rows[offset:end]:
+        yield {
+            "id": r.id, "response_id": r.response_id, "respondent_id": r.respondent_id,
+            "status": r.status, "question": r.question_number, "text": r.text,
+            "attribution": r.attribution, "region": r.region, "sector": r.sector,
+            "missions": r.missions, "created_by": r.created_by, "created_at": r.created_at,
+            "approved_by": r.approved_by, "personal_data": [f["kind"] for f in r.pd_findings],
+        }  # fmt: skip
+
+
+def iter_posts(
+    session: Session,
+    actor: Actor,
+    consultation_id: int,
+    *,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Posts of quotes whose respondent may still be quoted, newest first."""
+    from curation.posts.service import PostStatus, post_row
+
+    require(actor, Permission.COMPOSE_POSTS)
+    _window(offset, limit)
+    gate = ConsentGate.of(session)
+    query = (
+        select(Post, Respondent)
+        .join(Quote, Quote.id == Post.quote_id)
+        .join(Response, Response.id == Quote.response_id)
+        .join(Respondent, Respondent.id == Response.respondent_id)
+        .where(Respondent.consultation_id == consultation_id, gate.sql_filter())
+        .order_by(Post.scheduled_at.desc(), Post.id.desc())
+        .offset(offset)
+    )
+    if status:
+        if status not in {s.value for s in PostStatus}:
+            raise UnusableInput(f"unknown status {status!r}")
+        query = query.where(Post.status == status)
+    if limit is not None:
+        query = query.limit(limit)
+    for post, person in session.execute(query):
+        if gate.may_post(person):
+            yield post_row(post)
