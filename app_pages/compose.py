@@ -10,7 +10,7 @@ from curation.actors import Permission
 from curation.cards.templates import FORMATS, TEMPLATES
 from curation.config import LONDON
 from curation.errors import CurationError
-from curation.posts import compose, destinations, service
+from curation.posts import compose, destinations, heartbeat, service
 from curation.posts.video import audiogram_possible
 from ui import context
 
@@ -174,3 +174,11 @@ if st.button("Schedule", key="compose_schedule", type="primary", disabled=not ne
                 )
         except CurationError as exc:
             st.error(f"{network}: {exc}")
+    with db.session() as session:
+        running = heartbeat.publisher_status(session).running
+    if not running:
+        st.warning(
+            "No publisher is running, so nothing goes out on its own: start `curation worker`, "
+            'or use "Publish what is due now" in the sidebar (approvers).',
+            icon=":material/pause_circle:",
+        )

@@ -49,6 +49,7 @@ def test_compose_shows_counters_and_schedules_at_a_london_time(
     at.time_input(key="compose_time").set_value(time(9, 15)).run()
     at.button(key="compose_schedule").click().run()
     assert not at.exception and at.success, [e.value for e in at.error]
+    assert any("No publisher is running" in w.value for w in at.warning)
     with db.session() as session:
         post = session.scalars(select(Post)).one()
         assert post.scheduled_local == f"{day:%Y-%m-%d} 09:15" and post.network == "x"
