@@ -49,8 +49,8 @@ def shingle_hashes(enc: Encoded) -> tuple[np.ndarray, np.ndarray]:
     # a 3-gram starting at token i is valid when tokens i..i+2 belong to the same answer
     valid = doc_of_token[: -SHINGLE + 1] == doc_of_token[SHINGLE - 1 :]
     with np.errstate(over="ignore"):
-        h = _mix(ids[:-2] * _K[0]) ^ _mix(ids[1:-1] * _K[1] + _K[2]) * _K[2]
-        h = _mix(h ^ _mix(ids[2:] * _K[1]))
+        # odd multipliers keep word order apart; one finaliser spreads the bits
+        h = _mix((ids[:-2] * _K[0]) ^ (ids[1:-1] * _K[1]) ^ (ids[2:] * _K[2]))
     return h[valid], doc_of_token[: -SHINGLE + 1][valid]
 
 
@@ -66,23 +66,27 @@ def sketches(enc: Encoded) -> tuple[np.ndarray, np.ndarray]:
     return _densify(sketch), usable
 
 
-def _densify(sketch: np.ndarray) -> np.ndarray:
-    """Fill each empty bin from the next filled bin to its right (circularly), offset by the
-    distance, so two answers agree on a filled-from bin only when they agree on its source."""
-    n = len(sketch)
-    if n == 0:
-        return sketch
-    doubled = np.concatenate([sketch, sketch], axis=1)
-    cols = np.arange(2 * BINS)
-    index = np.where(doubled != _EMPTY, cols, 2 * BINS)
-    nearest = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1][:, :BINS]
-    found = nearest < 2 * BINS
-    src = np.where(found, nearest, 0)
-    values = np.take_along_axis(doubled, src, axis=1)
-    distance = (src - cols[:BINS]).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        filled = np.where(found, _mix(values + distance), _EMPTY)
-    return np.where(sketch != _EMPTY, sketch, filled)
+def _densify(sketch: np.ndarray, chunk: int = 65_536) -> np.ndarray:
+    """Fill each empty bin from the next filled bin to its right (circularly), hashed with
+    the distance, so two answers agree on a filled-in bin only when they agree on its source.
+    Works in chunks of rows to keep memory small."""
+    cols = np.arange(2 * BINS, dtype=np.int16)
+    for start in range(0, len(sketch), chunk):
+        part = sketch[start : start + chunk]
+        empty = part == _EMPTY
+        if not empty.any():
+            continue
+        filled = ~np.concatenate([empty, empty], axis=1)
+        index = np.where(filled, cols, np.int16(2 * BINS))
+        nearest = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1][:, :BINS]
+        rows, bins = np.nonzero(empty)
+        source = nearest[rows, bins]
+        has_source = source < 2 * BINS
+        rows, bins, source = rows[has_source], bins[has_source], source[has_source]
+        distance = (source - bins).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            part[rows, bins] = _mix(part[rows, source % BINS] + distance)
+    return sketch
 
 
 def estimated_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:

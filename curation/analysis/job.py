@@ -8,15 +8,16 @@ Runs from the CLI (in the foreground) or from a page (in a background thread sta
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from curation import app_settings
@@ -98,7 +99,7 @@ def compute(
 ) -> Result:
     """Everything the job finds, without touching the store."""
     progress("Reading words", 0.05)
-    enc = tokens.encode(answers.texts)
+    enc = tokens.encode_parallel(answers.texts, workers)
     progress("Finding campaigns and near-duplicates", 0.35)
     sketch, usable = campaigns.sketches(enc)
     labels = campaigns.find_groups(sketch, usable, answers.question_ids, threshold)
@@ -184,7 +185,8 @@ def _read_tones(texts: list[str], workers: int) -> list[tone.ToneReading]:
     if len(texts) < PARALLEL_TONE_FROM or workers < 2:
         return tone.read_tones(texts)
     batches = [texts[i : i + TONE_BATCH] for i in range(0, len(texts), TONE_BATCH)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    context = multiprocessing.get_context("spawn")  # no fork from a threaded server
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return [r for batch in pool.map(tone.read_tones, batches) for r in batch]
 
 
@@ -202,7 +204,11 @@ def store(session: Session, consultation_id: int, answers: Answers, result: Resu
         )
     }
     ids_of_theme: dict[tuple[int, int], int] = {}
-    session.execute(delete(AnswerTheme).where(AnswerTheme.consultation_id == consultation_id))
+    no_sync = {"synchronize_session": False}  # nothing loaded to keep in step; skip the fetch
+    session.execute(
+        delete(AnswerTheme).where(AnswerTheme.consultation_id == consultation_id),
+        execution_options=no_sync,
+    )
     for question_id, items in result.themes.items():
         counts = result.figures["counts"][str(question_id)]
         for index, draft in enumerate(items):
@@ -217,7 +223,8 @@ def store(session: Session, consultation_id: int, answers: Answers, result: Resu
     session.execute(
         delete(ResponseReading).where(
             ResponseReading.response_id.in_(_response_ids(consultation_id))
-        )
+        ),
+        execution_options=no_sync,
     )
     rows = []
     for i, rid in enumerate(answers.ids.tolist()):
@@ -237,8 +244,9 @@ def store(session: Session, consultation_id: int, answers: Answers, result: Resu
             "language": language, "tone": tone_label, "tone_score": score,
             "content_hash": answers.hashes[i],
         })  # fmt: skip
-    for start in range(0, len(rows), 20_000):
-        session.execute(insert(ResponseReading), rows[start : start + 20_000])
+    table = cast(Table, ResponseReading.__table__)
+    for start in range(0, len(rows), 20_000):  # Core executemany: far quicker than ORM rows
+        session.execute(insert(table), rows[start : start + 20_000])
 
 
 def _response_ids(consultation_id: int) -> Any:
@@ -333,8 +341,8 @@ def start_in_background(db: Database, actor: Actor, consultation_id: int) -> int
         run_id = start_run(session, actor, consultation_id)
 
     def work() -> None:
-        try:
-            run_analysis(db, actor, run_id)
+        try:  # in-process: a server's threads are no place to start worker processes
+            run_analysis(db, actor, run_id, workers=1)
         except Exception:  # stored on the run row for the page to show
             log.debug("background analysis failed", exc_info=True)
 

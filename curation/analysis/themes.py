@@ -8,12 +8,17 @@ so themes that staff merge or split are described the same way as computed ones.
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
+from threadpoolctl import threadpool_limits
 
 from curation.analysis.tokens import Encoded
 
@@ -21,6 +26,8 @@ MAX_THEMES = 8
 TOP_TERMS = 8
 RANDOM_STATE = 0
 MIN_TERM_LENGTH = 3
+MAX_TERMS = 3_000  # the most widely used content words; rarer ones rarely name a theme
+FIT_ROWS = 4_000  # NMF learns the themes from at most this many answers, evenly spread
 # Words every answer to a consultation uses; they tell themes apart no better than "the".
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
     "think", "really", "just", "need", "needs", "like", "would", "should", "could", "also",
@@ -50,6 +57,15 @@ class TermMatrix:
     terms: list[str]
 
 
+@contextmanager
+def _quiet_single_thread() -> Iterator[None]:
+    """One BLAS thread: NMF's small matrices gain nothing from more, and on a shared machine
+    extra threads only contend. Hitting max_iter is expected and still deterministic."""
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
 def theme_count(distinct_answers: int) -> int:
     """How many themes to look for: grows with the square root of the answers, at most 8."""
     return max(1, min(MAX_THEMES, round(math.sqrt(distinct_answers / 5))))
@@ -67,6 +83,8 @@ def term_matrix(enc: Encoded, rows: np.ndarray) -> TermMatrix:
         [i for i in keep if len(vocab[i]) >= MIN_TERM_LENGTH and vocab[i] not in STOP_WORDS],
         dtype=np.int64,
     )
+    if len(keep) > MAX_TERMS:  # most used first, ties to the earlier word: deterministic
+        keep = np.sort(keep[np.argsort(-df[keep], kind="stable")[:MAX_TERMS]])
     counts = counts[:, keep]
     if counts.shape[0] == 0 or counts.shape[1] == 0:
         return TermMatrix(sparse.csr_matrix(counts.shape, dtype=np.float32), [])
@@ -91,9 +109,12 @@ def find_themes(matrix: TermMatrix, fit_rows: np.ndarray | None = None) -> Quest
     if n == 0 or not matrix.terms:
         return QuestionThemes(np.full(n, -1), np.zeros(n, dtype=np.float32))
     k = min(theme_count(len(rows)), len(matrix.terms), len(rows))
+    if len(rows) > FIT_ROWS:
+        rows = rows[np.linspace(0, len(rows) - 1, FIT_ROWS).astype(np.int64)]
     model = NMF(n_components=k, init="nndsvda", random_state=RANDOM_STATE, max_iter=300)
-    model.fit(matrix.tfidf[rows])
-    weights = model.transform(matrix.tfidf)
+    with _quiet_single_thread():
+        model.fit(matrix.tfidf[rows])
+        weights = model.transform(matrix.tfidf)
     labels, strength = _assign(weights)
     themes = QuestionThemes(labels, strength)
     themes.terms = [top_terms(matrix, np.flatnonzero(labels == t)) for t in range(k)]
@@ -123,7 +144,8 @@ def split_members(matrix: TermMatrix, members: np.ndarray) -> tuple[np.ndarray, 
     if len(members) < 2:
         return members[:0], np.zeros(0, dtype=np.float32)
     model = NMF(n_components=2, init="nndsvda", random_state=RANDOM_STATE, max_iter=300)
-    weights = model.fit_transform(matrix.tfidf[members])
+    with _quiet_single_thread():
+        weights = model.fit_transform(matrix.tfidf[members])
     labels, strength = _assign(weights)
     second = labels == 1
     if second.all() or not second.any():
