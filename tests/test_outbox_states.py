@@ -260,3 +260,43 @@ def test_the_demo_history_never_reads_as_posted(
         demo = destinations.demo_post_ids(session, [post.id])
     (row,) = destinations.with_states(rows, waiting=(), demo_ids=demo)
     assert row["state"] == "demo history (never sent)" and row["remote_url"] is None
+
+
+def test_the_migration_turns_old_outbox_posts_into_packs_ready_by_hand(tmp_path: Path) -> None:
+    """Posts once marked posted with a file:// link become "ready to post by hand", unlinked."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from curation.store import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    old = create_engine(url)  # plain SQLite: foreign keys off, so posts need no quotes here
+    with old.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0009")
+        for post_id, network, link in (
+            (1, "outbox", "file:///data/outbox/outbox/post-1"),
+            (2, "x", "file:///data/outbox/x/post-2"),
+            (3, "x", "https://x.com/desk/status/3"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO posts (id, quote_id, network, text, scheduled_at, "
+                    "scheduled_local, scheduled_fold, status, attempts, idempotency_key, "
+                    "remote_id, remote_url, created_by, created_at, updated_at) VALUES "
+                    "(:id, 1, :network, 't', '2026-03-10 12:00:00', '2026-03-10 12:00', 0, "
+                    "'posted', 1, :key, :remote, :url, 'cara', '2026-03-10 12:00:00', "
+                    "'2026-03-10 12:00:00')"
+                ),
+                {"id": post_id, "network": network, "key": f"k{post_id}", "remote": f"r{post_id}",
+                 "url": link},
+            )  # fmt: skip
+        command.upgrade(cfg, "0010")
+        rows = conn.execute(text("SELECT id, status, remote_url FROM posts ORDER BY id")).all()
+    old.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, "ready_by_hand", None),
+        (2, "ready_by_hand", None),
+        (3, "posted", "https://x.com/desk/status/3"),
+    ]
