@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,9 +19,10 @@ from typer.testing import CliRunner, Result
 from curation import accounts, app_settings, users
 from curation.actors import Actor, Role
 from curation.cli import app as cli_app
+from curation.config import create_private_file
 from curation.posts import service as posts
 from curation.quotes import workflow
-from curation.store import Database
+from curation.store import Database, open_database
 from curation.store.foundation import AuditEntry, Consultation, User
 from tests.quote_fixtures import LONG_ANSWER, add_response
 from ui.safe_text import escape_markdown
@@ -308,3 +311,59 @@ def test_saved_alt_text_loses_direction_and_invisible_characters(
             session, curator, card.id, "A card \u202equoting\u202c \u2067Priya\u2069 Sh\u200bah."
         )
         assert saved.alt_text == "A card quoting Priya Shah."
+
+
+# -- 4. the SQLite file and the data folder are readable by their owner only -----------------
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """A umask that would make new files world-readable (0644) and folders 0755."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_a_new_store_and_data_folder_are_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loose_umask: None
+) -> None:
+    """Opening a store creates the data folder 0700 and the SQLite file (and WAL) 0600."""
+    data = tmp_path / "fresh" / "data"
+    monkeypatch.setenv("CURATION_DATA_DIR", str(data))
+    monkeypatch.setenv("CURATION_DATABASE_URL", f"sqlite:///{data / 'curation.sqlite3'}")
+    db = open_database()
+    try:
+        with db.session() as session:
+            session.add(User(name="ann", role=Role.VIEWER.value))
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
+        files = sorted(p.name for p in data.iterdir())
+        assert "curation.sqlite3" in files
+        for name in files:
+            assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
+    finally:
+        db.dispose()
+
+
+def test_a_store_elsewhere_gets_a_private_folder_and_file(
+    tmp_path: Path, loose_umask: None
+) -> None:
+    """A SQLite URL outside the data folder also gets a 0700 folder and a 0600 file."""
+    target = tmp_path / "elsewhere" / "store.sqlite3"
+    db = Database(f"sqlite:///{target}")
+    try:
+        db.migrate()
+        assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    finally:
+        db.dispose()
+
+
+def test_an_existing_folder_keeps_its_mode(tmp_path: Path, loose_umask: None) -> None:
+    """A folder that already exists (maybe shared on purpose) is not changed."""
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    create_private_file(shared / "store.sqlite3")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert stat.S_IMODE((shared / "store.sqlite3").stat().st_mode) == 0o600

@@ -44,7 +44,9 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            from curation.config import create_private_file
+
+            create_private_file(Path(parsed.database))  # owner-only, like the data folder
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
@@ -150,9 +152,11 @@ def alembic_config(url: str) -> Config:
 
 def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     """Open the configured store (or `url`) and apply migrations."""
-    from curation.config import load_settings
+    from curation.config import load_settings, make_private_dir
 
-    db = Database(url or load_settings().database_url)
+    settings = load_settings()
+    make_private_dir(settings.data_dir)  # a new data folder is the owner's only
+    db = Database(url or settings.database_url)
     if migrate:
         try:
             db.migrate()
