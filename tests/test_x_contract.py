@@ -355,3 +355,70 @@ def test_fetcher_refreshes_an_oauth2_token_before_reading() -> None:
         assert batch[tweet]["likes"] == 1 and server.token_requests == 1
     finally:
         server.close()
+
+
+# -- OAuth 2.0: the first pair through PKCE -------------------------------------------------
+
+
+def test_pkce_login_exchanges_the_code_with_its_verifier_and_the_pair_serves_posting(
+    fake_x: FakeX,
+) -> None:
+    """The link asks for S256 and offline.access; the code is exchanged with its verifier
+    (once); the stored pair then posts without another refresh."""
+    from curation.publishers.x import api_session
+    from curation.publishers.x_oauth2 import (
+        MemoryTokenStore,
+        finish_authorization,
+        start_authorization,
+    )
+
+    started = start_authorization(fake_x.CLIENT_ID, "https://desk.example/x-callback")
+    assert "code_challenge_method=S256" in started.url and "offline.access" in started.url
+    assert started.verifier not in started.url
+    landed = fake_x.approve(started.url)
+    store = MemoryTokenStore()
+    session = api_session(fake_x.base)
+    with pytest.raises(AuthFailed, match="state"):
+        finish_authorization(session, started, landed.replace(started.state, "forged"),
+                             client_id=fake_x.CLIENT_ID, store=store)  # fmt: skip
+    token = finish_authorization(session, started, landed, client_id=fake_x.CLIENT_ID, store=store)
+    assert token.refresh_token in fake_x.refresh_tokens and store.saves == 1
+    with pytest.raises(AuthFailed, match="authorisation code"):  # a code works once
+        finish_authorization(session, started, landed, client_id=fake_x.CLIENT_ID)
+    creds = {"oauth2_client_id": fake_x.CLIENT_ID, "oauth2_refresh_token": token.refresh_token,
+             "api_base": fake_x.base}  # fmt: skip
+    XPublisher.from_credentials(creds, token_store=store).publish(_post(), None)
+    assert len(fake_x.tweets) == 1 and fake_x.token_requests == 2  # the two exchanges only
+
+
+def test_x_login_command_connects_x_and_audits_it(
+    fake_x: FakeX, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`curation accounts x-login` prints the link, takes the address, stores the pair (audited)
+    and prints the refresh token to configure; the verifier never shows."""
+    from typer.testing import CliRunner
+
+    from curation.cli import app
+    from curation.publishers import x_oauth2
+
+    monkeypatch.setattr(x_oauth2, "new_verifier", lambda: "v" * 60)
+    monkeypatch.setattr(x_oauth2, "new_state", lambda: "state-1")
+    monkeypatch.setenv("CURATION_X_OAUTH2_CLIENT_ID", fake_x.CLIENT_ID)
+    monkeypatch.setenv("CURATION_X_API_BASE", fake_x.base)
+    started = x_oauth2.start_authorization(fake_x.CLIENT_ID, "https://desk.example/cb")
+    landed = fake_x.approve(started.url)
+    out = CliRunner().invoke(
+        app, ["accounts", "x-login", "--redirect-uri", "https://desk.example/cb"], input=landed
+    )
+    assert out.exit_code == 0, out.output
+    assert started.url in out.stdout and "v" * 60 not in out.stdout
+    printed = out.stdout.strip().splitlines()[-1]
+    assert printed in fake_x.refresh_tokens
+    with db.session() as session:
+        stored = session.get(Setting, SETTING_KEY)
+        assert stored is not None and stored.value["refresh_token"] == printed
+        actions = session.scalars(select(AuditEntry.action)).all()
+        assert "x.oauth2_connected" in actions
+    monkeypatch.delenv("CURATION_X_OAUTH2_CLIENT_ID")
+    refused = CliRunner().invoke(app, ["accounts", "x-login", "--redirect-uri", "https://d/cb"])
+    assert refused.exit_code == 2 and "CURATION_X_OAUTH2_CLIENT_ID" in refused.output

@@ -1,4 +1,4 @@
-"""`curation post schedule`, `posts`, `worker`, `publish-due`, `withdraw`, `accounts check`."""
+"""`curation post schedule`, `posts`, `worker`, `publish-due`, `withdraw`, `accounts check`, `x-login`."""
 
 from __future__ import annotations
 
@@ -276,6 +276,55 @@ def withdraw_command(
             f"cancelled, {sum(len(v) for v in report['deleted'].values())} deleted, "
             f"{report['quotes_withdrawn']} quotes withdrawn"
         )
+
+
+@accounts_app.command("x-login")
+@command
+def accounts_x_login(
+    redirect_uri: Annotated[
+        str, typer.Option("--redirect-uri", help="The callback URL registered for your X app.")
+    ],
+    as_user: AsUser = None,
+) -> None:
+    """Connect X with OAuth 2.0 (PKCE): open the link, approve, paste the address you land on."""
+    from curation.publishers import registry
+    from curation.publishers.base import PublishError
+    from curation.publishers.x import api_session
+    from curation.publishers.x_oauth2 import (
+        SettingTokenStore,
+        finish_authorization,
+        start_authorization,
+    )
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        require(ctx.actor(session), Permission.MANAGE_ACCOUNTS)
+    found = registry.credentials("x")
+    client_id = found.get("oauth2_client_id")
+    if not client_id:
+        fail("set CURATION_X_OAUTH2_CLIENT_ID (your X app's OAuth 2.0 client id) first")
+        return
+    started = start_authorization(client_id, redirect_uri)
+    typer.echo(f"Open this link, approve, then paste the address X sends you to:\n{started.url}")
+    redirected = typer.prompt("Address", hide_input=True)
+    try:
+        token = finish_authorization(
+            api_session(found.get("api_base")),
+            started,
+            redirected,
+            client_id=client_id,
+            client_secret=found.get("oauth2_client_secret"),
+            store=SettingTokenStore(ctx.db.url),
+        )
+    except PublishError as exc:
+        fail(str(exc))
+        return
+    typer.echo(
+        "X is connected. Set CURATION_X_OAUTH2_REFRESH_TOKEN (or oauth2_refresh_token under [x]\n"
+        "in .streamlit/secrets.toml) to the token below; it is used once, and the pair X\n"
+        "rotates at each refresh is kept in the database from then on:"
+    )
+    typer.echo(token.refresh_token)
 
 
 @accounts_app.command("check")

@@ -95,6 +95,15 @@ class HostRewriteAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
+def api_session(api_base: str | None) -> requests.Session:
+    """A plain session for X's own endpoints (the OAuth 2.0 token), pointed at `api_base`."""
+    session = requests.Session()
+    if api_base:
+        for host in TWEEPY_HOSTS:
+            session.mount(host, HostRewriteAdapter(api_base, host))
+    return session
+
+
 def status_url(tweet_id: str) -> str:
     return f"https://x.com/i/web/status/{tweet_id}"
 

@@ -8,23 +8,36 @@ user-access-token.mdx, "Step 5: POST oauth2/token - refresh token": form-encoded
 Basic `client_id:client_secret`). So the pair is stored after each refresh (the configured
 refresh token is used once), and each refresh is audited.
 
+The first pair comes from the Authorization Code Flow with PKCE (authorization-code.mdx:
+`https://x.com/i/oauth2/authorize` with `code_challenge_method` S256; user-access-token.mdx
+"Step 3": the code exchanged with `code`, `grant_type`, `client_id`, `redirect_uri` and
+`code_verifier`): `start_authorization` and `finish_authorization`, behind
+`curation accounts x-login`.
+
 An app-only bearer token is not user context: X refuses it for `POST /2/tweets` and media
 upload (openapi.json: their `security` lists only OAuth2UserToken and UserToken).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import parse_qs, quote, urlencode, urlparse
 
 import requests
 
 from curation.publishers.base import AuthFailed, NotSent, RateLimited
 
 REFRESH_ENDPOINT = "https://api.x.com/2/oauth2/token"
+AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
+# What posting needs (openapi.json security of POST /2/tweets and /2/media/*), plus a refresh
+# token (offline.access).
+SCOPES = ("tweet.read", "tweet.write", "users.read", "media.write", "offline.access")
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh this long before the two hours are up
 SETTING_KEY = "x.oauth2_token"
 
@@ -58,7 +71,7 @@ class OAuth2Token:
 class TokenStore(Protocol):
     def load(self) -> OAuth2Token | None: ...
 
-    def save(self, token: OAuth2Token) -> None: ...
+    def save(self, token: OAuth2Token, *, action: str = "x.oauth2_refreshed") -> None: ...
 
 
 class MemoryTokenStore:
@@ -71,7 +84,7 @@ class MemoryTokenStore:
     def load(self) -> OAuth2Token | None:
         return self.token
 
-    def save(self, token: OAuth2Token) -> None:
+    def save(self, token: OAuth2Token, *, action: str = "x.oauth2_refreshed") -> None:
         self.token = token
         self.saves += 1
 
@@ -94,7 +107,7 @@ class SettingTokenStore:
         finally:
             db.dispose()
 
-    def save(self, token: OAuth2Token) -> None:
+    def save(self, token: OAuth2Token, *, action: str = "x.oauth2_refreshed") -> None:
         from curation import audit
         from curation.actors import WORKER
         from curation.store import Database
@@ -109,9 +122,7 @@ class SettingTokenStore:
                 else:
                     row.value = token.as_json()
                 expires = token.expires_at.isoformat() if token.expires_at else None
-                audit.record(
-                    session, WORKER, "x.oauth2_refreshed", "account", "x", {"expires_at": expires}
-                )
+                audit.record(session, WORKER, action, "account", "x", {"expires_at": expires})
         finally:
             db.dispose()
 
@@ -183,6 +194,95 @@ class UserTokens:
         )
         self.store.save(self.token)
         return self.token.access_token or ""
+
+
+# -- the first pair: Authorization Code Flow with PKCE -------------------------------------
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """One authorisation in progress: the link to open and what checks the way back."""
+
+    url: str
+    state: str
+    verifier: str
+    redirect_uri: str
+
+
+def new_verifier() -> str:
+    return secrets.token_urlsafe(64)  # 86 characters: RFC 7636 asks for 43 to 128
+
+
+def new_state() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def challenge_of(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def start_authorization(client_id: str, redirect_uri: str) -> Authorization:
+    """The authorize link (S256 challenge) for a person to open and approve."""
+    verifier, state = new_verifier(), new_state()
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "scope": " ".join(SCOPES),
+            "state": state,
+            "code_challenge": challenge_of(verifier),
+            "code_challenge_method": "S256",
+        },
+        quote_via=quote,
+    )
+    return Authorization(f"{AUTHORIZE_URL}?{query}", state, verifier, redirect_uri)
+
+
+def finish_authorization(
+    session: requests.Session,
+    started: Authorization,
+    redirected_to: str,
+    *,
+    client_id: str,
+    client_secret: str | None = None,
+    store: TokenStore | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> OAuth2Token:
+    """Exchange the code X sent back (in the address the person landed on) for the pair."""
+    query = parse_qs(urlparse(redirected_to).query)
+    if "error" in query:
+        raise AuthFailed(f"X did not authorise: {query['error'][0]}")
+    if query.get("state") != [started.state]:
+        raise AuthFailed("the address does not answer this authorisation (state differs)")
+    code = query.get("code", [""])[0]
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": started.redirect_uri,
+        "code_verifier": started.verifier,
+    }
+    auth = (client_id, client_secret) if client_secret else None
+    if auth is None:
+        form["client_id"] = client_id
+    try:
+        response = session.post(REFRESH_ENDPOINT, data=form, auth=auth, timeout=30)
+    except requests.RequestException as exc:
+        raise NotSent(f"X token exchange failed: {type(exc).__name__}") from exc
+    if response.status_code != 200:
+        raise AuthFailed(f"X refused the authorisation code ({_error_name(response)})")
+    body = response.json()
+    if not body.get("refresh_token"):
+        raise AuthFailed("X gave no refresh token: the app must ask for offline.access")
+    token = OAuth2Token(
+        access_token=str(body["access_token"]),
+        refresh_token=str(body["refresh_token"]),
+        expires_at=clock() + timedelta(seconds=int(body.get("expires_in") or 7200)),
+        seed=seed_of(str(body["refresh_token"])),
+    )
+    (store or MemoryTokenStore()).save(token, action="x.oauth2_connected")
+    return token
 
 
 def _error_name(response: requests.Response) -> str:

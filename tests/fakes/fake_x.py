@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qs, parse_qsl, unquote, urlparse
 
 import twitter_text
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
@@ -122,6 +123,7 @@ class FakeX(FakeServer):
         # access tokens issued, with their expiry.
         self.refresh_tokens: set[str] = {"refresh-0"}
         self.user_tokens: dict[str, datetime] = {}
+        self.codes: dict[str, tuple[str, str]] = {}  # authorization code -> challenge, redirect
         self.token_requests = 0
         self._seq = 0
         super().__init__()
@@ -255,6 +257,39 @@ class FakeX(FakeServer):
             return 200, {"data": {"deleted": deleted}}, {}
         return problem(404, "Not Found Error", "not found")
 
+    def approve(self, authorize_url: str) -> str:
+        """A person approving the authorize link: the address X sends them back to."""
+        query = {k: v[0] for k, v in parse_qs(urlparse(authorize_url).query).items()}
+        scopes = set(query.get("scope", "").split(" "))
+        if (
+            query.get("client_id") != self.CLIENT_ID
+            or query.get("response_type") != "code"
+            or query.get("code_challenge_method") != "S256"
+            or not {"tweet.write", "media.write", "offline.access"} <= scopes
+        ):
+            return f"{query.get('redirect_uri')}?error=invalid_request&state={query.get('state')}"
+        code = f"code-{len(self.codes) + 1}"
+        self.codes[code] = (query["code_challenge"], query["redirect_uri"])
+        return f"{query['redirect_uri']}?state={query['state']}&code={code}"
+
+    def _exchange(self, form: dict[str, str]) -> Answer:
+        """grant_type=authorization_code (user-access-token.mdx, step 3), PKCE S256 checked."""
+        challenge, redirect_uri = self.codes.pop(form.get("code", ""), ("", ""))
+        digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+        if (
+            not challenge
+            or redirect_uri != form.get("redirect_uri")
+            or (base64.urlsafe_b64encode(digest).decode().rstrip("=") != challenge)
+        ):
+            refused = "Value passed for the authorization code was invalid."
+            return 400, {"error": "invalid_request", "error_description": refused}, {}
+        fresh = f"refresh-code-{len(self.refresh_tokens)}"
+        self.refresh_tokens.add(fresh)
+        body = {"token_type": "bearer", "expires_in": 7200, "access_token": self.issue_user_token(),
+                "scope": "tweet.write users.read tweet.read media.write offline.access",
+                "refresh_token": fresh}  # fmt: skip
+        return 200, body, {}
+
     def _token(self, req: Recorded) -> Answer:
         """POST /2/oauth2/token, grant_type=refresh_token (user-access-token.mdx, step 5)."""
         self.token_requests += 1
@@ -263,6 +298,8 @@ class FakeX(FakeServer):
         basic = req.headers.get("authorization", "")
         if basic.startswith("Basic "):
             client = base64.b64decode(basic[6:]).decode().split(":", 1)[0]
+        if client == self.CLIENT_ID and form.get("grant_type") == "authorization_code":
+            return self._exchange(form)
         if client != self.CLIENT_ID or form.get("grant_type") != "refresh_token":
             return 400, {"error": "invalid_request", "error_description": "Missing valid "
                          "authorization header"}, {}  # fmt: skip
