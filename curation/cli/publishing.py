@@ -1,4 +1,4 @@
-"""`curation post schedule`, `posts`, `worker`, `publish-due`, `withdraw`, `accounts check`, `x-login`."""
+"""`curation post schedule`, `posts`, `worker`, `publish-due`, `withdraw`, `accounts`."""
 
 from __future__ import annotations
 
