@@ -19,7 +19,7 @@ from curation import ingest
 from curation.actors import Permission
 from curation.errors import CurationError
 from curation.ingest.answer_table import SETTLE_ROLES
-from curation.ingest.consent_columns import ROLE_HELP, UNCERTAIN
+from curation.ingest.consent_columns import ROLE_HELP, ROLE_LABELS, UNCERTAIN
 from curation.rights.reading_store import Confirmation
 from curation.rights.readings import Reading
 from ui import context
@@ -122,6 +122,10 @@ def settle_uncertain(columns: list[dict[str, Any]]) -> dict[str, str]:
     return chosen
 
 
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def confirm_readings(rows: list[dict[str, Any]]) -> list[Confirmation]:
     """The readings table to check in one go; returns the readings confirmed or changed."""
     if not rows:
@@ -132,13 +136,13 @@ def confirm_readings(rows: list[dict[str, Any]]) -> list[Confirmation]:
         "read as they say; other wordings are read cautiously until you confirm them here."
     )
     table = [
-        {"column": r["column"], "answer": r["answer"], "count": r["count"],
+        {"question": _short(r["header"]), "answer": r["answer"], "count": r["count"],
          "reading": READING_LABELS[r["reading"]], "why": r["why"],
          "needs a reading": r["needs_reading"]}
         for r in sorted(rows, key=lambda r: (not r["needs_reading"], r["column"], -r["count"]))
     ]  # fmt: skip
     edited = st.data_editor(
-        table, key="import_readings", hide_index=True, disabled=["column", "answer", "count",
+        table, key="import_readings", hide_index=True, disabled=["question", "answer", "count",
         "why", "needs a reading"],
         column_config={"reading": st.column_config.SelectboxColumn(
             "reading", options=list(READING_LABELS.values()), required=True)},
@@ -173,6 +177,7 @@ with saved(data, upload.name) as path, tempfile.TemporaryDirectory() as mapping_
     if mapping_bytes is not None:
         mapping_path = Path(mapping_dir) / "mapping.toml"
         mapping_path.write_bytes(mapping_bytes)
+    summary = st.container()
     try:
         with db.session() as session:
             preview = ingest.preview_file(
@@ -191,16 +196,20 @@ with saved(data, upload.name) as path, tempfile.TemporaryDirectory() as mapping_
         st.stop()
     unsettled = any(c["role"] == UNCERTAIN for c in preview.columns)
 
-    st.markdown(
-        f"**{escape_markdown(preview.file)}**: read as **{escape_markdown(preview.dialect)}**, "
-        f"{preview.rows:,} rows."
-    )
-    for warning in preview.warnings:
-        st.warning(warning)
-    st.dataframe(
-        preview.columns, key="import_columns", hide_index=True,
-        column_config={"how": "matched", "question": st.column_config.NumberColumn(format="Q%d")},
-    )  # fmt: skip
+    with summary:
+        st.markdown(
+            f"**{escape_markdown(preview.file)}**: read as **{escape_markdown(preview.dialect)}**, "
+            f"{preview.rows:,} rows."
+        )
+        for warning in preview.warnings:
+            st.warning(warning)
+        shown = [c | {"role": ROLE_LABELS.get(c["role"], c["role"].replace("_", " "))}
+                 for c in preview.columns]  # fmt: skip
+        st.dataframe(
+            shown, key="import_columns", hide_index=True,
+            column_config={"how": "matched",
+                           "question": st.column_config.NumberColumn(format="Q%d")},
+        )  # fmt: skip
     if preview.unmatched:
         st.caption(f"{len(preview.unmatched)} columns will not be used.")
     confirmations = confirm_readings(preview.readings)

@@ -35,6 +35,16 @@ ROLE_HELP = {
     NAMING_CHOICE: "named or anonymous? (the answers say which)",
     MEDIA_CONSENT: "may we use your recording (audio, video, photos)?",
 }
+# Short names for tables.
+ROLE_LABELS = {
+    CONSENT: "consent to quote",
+    CONSENT_ANONYMOUS: "consent to quote anonymously",
+    NAME_PERMISSION: "may we use your name",
+    ANONYMITY: "stay anonymous?",
+    NAMING_CHOICE: "named or anonymous",
+    MEDIA_CONSENT: "consent to use recording",
+    UNCERTAIN: "needs your answer",
+}
 # How the answers of each role are read (see curation.rights.readings).
 READING_ROLE_OF = {
     CONSENT: ReadingRole.CONSENT,

@@ -70,6 +70,12 @@ def make_plan(
     if table.synthetic_header:
         chosen = replace(chosen, header_rows=1)
     columns = plan_columns(table.records, chosen, _questions(consultation), overrides)
+    chosen_by_people = {norm_header(h) for h in settled or {}} - {
+        norm_header(h) for h in (mapping.columns if mapping else {})
+    }
+    for column in columns:
+        if column.how == "mapping file" and norm_header(column.header) in chosen_by_people:
+            column.how = "chosen for this consultation"
     if mapping is not None:
         known = {norm_header(c.header) for c in columns} | {
             norm_header(h) for h in table.records[0]
