@@ -20,6 +20,7 @@ from curation.actors import Permission
 from curation.errors import CurationError
 from curation.ingest.answer_table import SETTLE_ROLES
 from curation.ingest.consent_columns import ROLE_HELP, ROLE_LABELS, UNCERTAIN
+from curation.rights import reading_store
 from curation.rights.reading_store import Confirmation
 from curation.rights.readings import Reading
 from ui import context
@@ -162,7 +163,41 @@ def confirm_readings(rows: list[dict[str, Any]]) -> list[Confirmation]:
     return found
 
 
+def saved_readings_editor() -> None:
+    """Readings confirmed earlier: change one and everyone already imported is read again."""
+    with db.session() as session:
+        saved = reading_store.saved_readings(session, actor, consultation_id)
+    if not saved:
+        return
+    with st.expander(f"Readings confirmed for this consultation ({len(saved)})"):
+        table = [{"question": _short(r["header"]), "answer": r["answer"],
+                  "reading": READING_LABELS[r["reading"]], "confirmed by": r["confirmed_by"],
+                  "on": r["confirmed_at"].replace("T", " ")} for r in saved]  # fmt: skip
+        edited = st.data_editor(
+            table, key="saved_readings", hide_index=True,
+            disabled=["question", "answer", "confirmed by", "on"],
+            column_config={"reading": st.column_config.SelectboxColumn(
+                "reading", options=list(READING_LABELS.values()), required=True)},
+        )  # fmt: skip
+        by_label = {label: Reading(value) for value, label in READING_LABELS.items()}
+        changes = [
+            Confirmation(r["header"], r["answer"], by_label[e["reading"]], r["role"])
+            for r, e in zip(saved, edited, strict=True)
+            if by_label[e["reading"]].value != r["reading"]
+        ]
+        if st.button("Apply changed readings", key="apply_readings", disabled=not changes):
+            with db.session() as session:
+                result = reading_store.change_readings(session, actor, consultation_id, changes)
+            lost = len(result["consent_lost"])  # type: ignore[arg-type]
+            st.success(
+                f"{result['respondents_updated']} respondents read again"
+                + (f"; {lost} lost consent or their name, and their posts, cards and quotes "
+                   "were withdrawn" if lost else "")
+            )
+
+
 if upload is None:
+    saved_readings_editor()
     st.info("Choose an export file to see how it will be read.")
     st.stop()
 

@@ -415,3 +415,35 @@ def test_page_asks_about_an_uncertain_column_and_confirms_readings(db, consultat
     assert people["Ada Quote"] == "named"  # "full name" is a built-in naming choice
     assert people["Bo Private"] == "anonymous"
     assert [(c.header_key, c.role) for c in saved] == [("attribution preferences", "naming_choice")]
+
+
+def test_page_changes_a_saved_reading_and_reads_everyone_again(db, consultation, tmp_path):
+    """A confirmed reading changed on the page re-reads stored respondents at once."""
+    export = tmp_path / "u.csv"
+    export.write_bytes(UNCERTAIN_EXPORT)
+    with db.session() as s:
+        import_file(s, LOCAL_ADMIN, consultation.id, export,
+                    columns={"Attribution preferences": "naming_choice"})  # fmt: skip
+    with db.session() as s:
+        from curation.rights.reading_store import Confirmation, save_readings
+        from curation.rights.readings import Reading
+
+        save_readings(s, LOCAL_ADMIN, consultation.id, [
+            Confirmation("Attribution preferences", "Initials", Reading.ANONYMOUS, "naming_choice"),
+            Confirmation("Attribution preferences", "Full name", Reading.NAMED, "naming_choice"),
+        ])  # fmt: skip
+    at = open_page()
+    editor = next(d for d in at.dataframe if d.key == "saved_readings")
+    assert set(editor.value["answer"]) == {"initials", "full name"}
+    assert at.button(key="apply_readings").disabled
+    row = list(editor.value["answer"]).index("full name")
+    at.session_state["saved_readings"] = {
+        "edited_rows": {row: {"reading": "anonymous"}}, "added_rows": [], "deleted_rows": []
+    }
+    at.run()
+    at.button(key="apply_readings").click().run()
+    assert not at.exception
+    assert any("1 lost consent or their name" in s.value for s in at.success)
+    with db.session() as s:
+        ada = s.scalars(select(Respondent).where(Respondent.name == "Ada Quote")).one()
+        assert (ada.consent_reading, ada.anonymous) == ("anonymous", True)

@@ -175,3 +175,19 @@ def _legacy_reading(person: Respondent) -> str:
     if not person.consent_to_quote:
         return "not_quotable"
     return "anonymous" if person.anonymous else "named"
+
+
+def saved_readings(session: Session, actor: Actor, consultation_id: int) -> list[dict[str, str]]:
+    """Readings people confirmed for the consultation: header, role, answer, reading, by whom."""
+    require(actor, Permission.IMPORT_RESPONSES)
+    rows = session.scalars(
+        select(AnswerReading)
+        .where(AnswerReading.consultation_id == consultation_id)
+        .order_by(AnswerReading.header_key, AnswerReading.answer)
+    )
+    return [
+        {"header": r.header_key, "role": r.role, "answer": r.answer or BLANK,
+         "reading": r.reading, "confirmed_by": r.confirmed_by,
+         "confirmed_at": r.confirmed_at.isoformat(timespec="minutes")}
+        for r in rows
+    ]  # fmt: skip
