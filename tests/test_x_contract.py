@@ -290,11 +290,14 @@ def test_duplicate_403_with_no_match_needs_a_look_and_stores_no_fake_id(
 ) -> None:
     """X says duplicate but the original is beyond the recent posts: "needs a look", no id."""
     publisher = _signed_client(fake_x)
+    publisher.duplicate_lookup = 20  # (100 by default; fewer posts keep the test quick)
     publisher.publish(_post("Buses matter"), None)
     for i in range(20):  # the original is now older than the 20 recent posts looked at
         publisher.publish(_post(f"later post {i}"), None)
     with pytest.raises(NeedsLook, match="duplicate"):
         publisher.publish(_post("Buses matter"), None)
+    timeline = fake_x.calls("GET", f"/2/users/{fake_x.USER_ID}/tweets")
+    assert timeline[-1].query["max_results"] == ["20"]
     post_id = _due_x_post(db, consultation, "Buses matter")
     (outcome,) = publish_due(db, now=NOW, publishers={"x": publisher})
     assert outcome.status == "needs_look"

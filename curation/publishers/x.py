@@ -133,6 +133,9 @@ class XPublisher:
         self.user_auth = user_auth  # OAuth 1.0a; else OAuth 2.0 user context via user_tokens
         self.user_tokens = user_tokens
         self.recent_lookup = recent_lookup
+        # X's duplicate check spans more than the last few posts: look as far as one page goes
+        # (GET /2/users/{id}/tweets max_results is 5..100).
+        self.duplicate_lookup = 100
         self.video_uploader = video_uploader or ChunkedVideoUpload(client, user_auth=user_auth)
         if api_base:
             for host in TWEEPY_HOSTS:
@@ -228,7 +231,7 @@ class XPublisher:
         except tweepy.Forbidden as exc:
             if "duplicate" in str(exc).lower():
                 # X refuses identical recent text: an earlier attempt probably went out.
-                found = self.find_existing(post)
+                found = self.find_existing(post, depth=self.duplicate_lookup)
                 if found is not None:
                     return found
                 raise NeedsLook(
@@ -276,13 +279,15 @@ class XPublisher:
         except Exception as exc:
             raise _classify(exc, before_create=False) from exc
 
-    def find_existing(self, post: Outgoing) -> Result | None:
+    def find_existing(self, post: Outgoing, *, depth: int | None = None) -> Result | None:
         """Look for the post among the account's recent posts (after an unknown outcome)."""
         try:
             self.authorize()
             me = self.client.get_me(user_auth=self.user_auth)
             recent = self.client.get_users_tweets(
-                me.data["id"], max_results=self.recent_lookup, user_auth=self.user_auth
+                me.data["id"],
+                max_results=depth or self.recent_lookup,
+                user_auth=self.user_auth,
             )
         except PublishError:
             raise
