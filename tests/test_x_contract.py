@@ -225,6 +225,37 @@ def test_oauth2_token_is_refreshed_before_expiry_stored_and_audited(
     assert fake_x.rejections == []
 
 
+def test_two_workers_share_the_rotating_pair_instead_of_burning_it(fake_x: FakeX) -> None:
+    """A worker that finds the pair refreshed by another uses it; one that loses the race to the
+    single-use refresh token takes the winner's pair instead of needing a reconnect."""
+    from curation.publishers.x_oauth2 import MemoryTokenStore, OAuth2Token
+
+    store = MemoryTokenStore()
+    creds = fake_x.oauth2_credentials()
+    first = XPublisher.from_credentials(creds, token_store=store)
+    second = XPublisher.from_credentials(creds, token_store=store)
+    third = XPublisher.from_credentials(creds, token_store=store)
+    first.publish(_post("one"), None)
+    second.publish(_post("two"), None)  # adopts the stored pair: no second refresh
+    assert fake_x.token_requests == 1
+
+    class LateStore(MemoryTokenStore):
+        """Answers with the old pair once, as if the winner saved a moment later."""
+
+        def __init__(self, stale: OAuth2Token) -> None:
+            super().__init__()
+            self.token, self.stale = store.token, stale
+
+        def load(self) -> OAuth2Token | None:
+            stale, self.stale = self.stale, None
+            return stale or store.token
+
+    assert third.user_tokens is not None
+    third.user_tokens.store = LateStore(third.user_tokens.token)
+    third.publish(_post("three"), None)
+    assert fake_x.token_requests == 2 and len(fake_x.tweets) == 3  # one refused refresh
+
+
 def test_oauth2_refresh_refused_means_reconnect(fake_x: FakeX) -> None:
     """A revoked refresh token is AuthFailed (reconnect X); nothing is posted."""
     creds = fake_x.oauth2_credentials()

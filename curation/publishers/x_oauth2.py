@@ -158,14 +158,40 @@ class UserTokens:
         else:
             self.token = OAuth2Token(None, refresh_token, None, seed)
 
+    def _fresh(self, token: OAuth2Token) -> bool:
+        expires = token.expires_at
+        return (
+            bool(token.access_token)
+            and expires is not None
+            and (expires - REFRESH_MARGIN > self.clock())
+        )
+
+    def _adopt_stored(self) -> bool:
+        """Take a pair another worker refreshed meanwhile (refresh tokens work only once)."""
+        stored = self.store.load()
+        if stored is None or stored.seed != self.token.seed or stored == self.token:
+            return False
+        self.token = stored
+        return True
+
     def access_token(self) -> str:
-        token = self.token
-        fresh = token.expires_at is not None and token.expires_at - REFRESH_MARGIN > self.clock()
-        if token.access_token and fresh:
-            return token.access_token
+        if self._fresh(self.token):
+            return self.token.access_token or ""
+        if self._adopt_stored() and self._fresh(self.token):
+            return self.token.access_token or ""
         return self.refresh()
 
     def refresh(self) -> str:
+        used = self.token.refresh_token
+        try:
+            return self._refresh()
+        except AuthFailed:
+            # Another worker may have used the same refresh token a moment earlier.
+            if self._adopt_stored() and self.token.refresh_token != used:
+                return self.access_token()
+            raise
+
+    def _refresh(self) -> str:
         form = {"grant_type": "refresh_token", "refresh_token": self.token.refresh_token}
         auth = None
         if self.client_secret:  # confidential client: Basic auth carries the client id
