@@ -147,8 +147,13 @@ MATRIX: dict[str, Entry] = {
     "curation.posts.service.cancel": Entry(P.SCHEDULE_POSTS, a(MISSING)),
     "curation.posts.approval.approve_post": Entry(P.APPROVE_QUOTES, a(MISSING, now=NOW)),
     "curation.posts.approval.edit_post": Entry(P.COMPOSE_POSTS, a(MISSING, text="New words")),
+    "curation.posts.approval.waiting_posts": Entry(
+        P.APPROVE_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
     "curation.rights.reading_store.change_readings": Entry(P.IMPORT_RESPONSES, a(1, [])),
+    "curation.rights.switches.change_setting": Entry(
+        P.MANAGE_SETTINGS, a("single_person_approval", True)),
     "curation.rights.reading_store.save_readings": Entry(P.IMPORT_RESPONSES, a(1, [])),
+    "curation.rights.reading_store.saved_readings": Entry(P.IMPORT_RESPONSES, a(1)),
     "curation.ingest.settled.save_roles": Entry(P.IMPORT_RESPONSES, a(1, {}, NOW)),
     "curation.posts.service.calendar": Entry(P.SCHEDULE_POSTS, a(NOW, NOW + timedelta(days=7))),
     "curation.posts.by_hand.pack_for": Entry(P.SCHEDULE_POSTS, a(MISSING)),

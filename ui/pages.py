@@ -66,6 +66,13 @@ PAGES: list[PageSpec] = [
         "Publish",
     ),
     PageSpec(
+        "app_pages/approve_posts.py",
+        "Approve posts",
+        ":material/task_alt:",
+        Permission.APPROVE_QUOTES,
+        "Publish",
+    ),
+    PageSpec(
         "app_pages/calendar.py",
         "Calendar",
         ":material/calendar_month:",
