@@ -18,6 +18,15 @@ from tests.fakes.fake_x import invalid, snowflake_time
 from tests.fakes.servers import FakeBluesky, FakeMastodon, FakeX, Recorded
 
 X_FIELD_ERROR = "https://api.twitter.com/2/problems/not-authorized-for-field"
+# The field names openapi.json lists for a post (its PostFieldsParameter enum); tweepy sends
+# them as `tweet.fields`, which X's API takes.
+POST_FIELDS = {"article", "article_title", "attachments", "card_uri", "community_id",
+               "context_annotations", "conversation_id", "created_at", "display_text_range",
+               "edit_controls", "entities", "geo", "id", "lang", "matched_media_notes",
+               "media_metadata", "non_public_metrics", "note_post", "note_request_suggestions",
+               "organic_metrics", "paid_partnership", "possibly_sensitive", "promoted_metrics",
+               "public_metrics", "reply_settings", "scopes", "source", "suggested_source_links",
+               "suggested_source_links_with_counts", "text", "withheld"}  # fmt: skip
 PRIVATE_WINDOW = timedelta(days=30)  # x-api/fundamentals/metrics.mdx, "30-day limit"
 X_NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 Answer = tuple[int, Any, dict[str, str]]
@@ -45,7 +54,11 @@ class MetricsX(FakeX):
         bad = [i for i in ids if not (i.isdigit() and len(i) <= 19)]
         if bad or not 1 <= len(ids) <= 100:
             return invalid(f"The `ids` query parameter value [{(bad or ids)[0]}] is not valid")
-        fields = set(req.query.get("tweet.fields", [""])[0].split(","))
+        fields = set(req.query.get("tweet.fields", [""])[0].split(",")) - {""}
+        unknown = sorted(fields - POST_FIELDS)
+        if unknown:
+            return invalid(f"The `tweet.fields` query parameter value [{unknown[0]}] is not one of "
+                           "the allowed values")  # fmt: skip
         private = fields & {"non_public_metrics", "organic_metrics"}
         app_only = req.headers.get("authorization") == f"Bearer {self.APP_BEARER}"
         refused = [
