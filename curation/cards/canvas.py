@@ -13,13 +13,14 @@ import struct
 import zlib
 from typing import cast
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 LEVELS = 24  # anti-aliasing steps kept per text colour (invisible at card sizes)
 _LUT = [round(round(v * (LEVELS - 1) / 255) * 255 / (LEVELS - 1)) for v in range(256)]
 _LEVEL_VALUES = sorted(set(_LUT))
 _COVERED = [255 if level else 0 for level in _LUT]  # pixels the posterised text touches
-PICTURE_COLOURS = 28  # colours kept per emoji on a palette card (median cut)
+PICTURE_COLOURS = 24  # colours kept per emoji on a palette card (median cut)
 PNG_COMPRESS_LEVEL = 1  # with Z_RLE the level barely changes the size
 
 RGB = tuple[int, int, int]
@@ -35,7 +36,8 @@ class Canvas:
         self.index: dict[RGB, int] = {background: 0}
         self.image = Image.new("P", size, 0)
         self.parent: Canvas | None = None
-        self._bands: dict[int, tuple[bytes, bytes]] = {}  # band -> (raw rows, deflated)
+        self._bands: dict[int, bytes] = {}  # band -> its deflated rows (as a cached layer)
+        self._scanlines: tuple[Image.Image, bytes] | None = None
         self.contrast: dict[str, float] = {}  # measured on the pixels behind text (imagery)
 
     def copy(self) -> Canvas:
@@ -46,6 +48,7 @@ class Canvas:
         other.image = self.image.copy()
         other.parent = self if self.is_palette else None
         other._bands = {}
+        other._scanlines = None
         other.contrast = {}
         return other
 
@@ -101,61 +104,65 @@ class Canvas:
         self.to_rgb()
         self.image.paste(img, origin, img)
 
-    def paste_over(self, img: Image.Image, origin: tuple[int, int], bg: RGB) -> None:
+    def paste_over(self, img: Image.Image, origin: tuple[int, int], bg: RGB, key: str) -> None:
         """Paste a small colour image (an emoji) over a region known to be flat `bg`.
 
         In palette mode it is blended over `bg` and reduced to at most `PICTURE_COLOURS`
         colours (median cut, no dithering: deterministic), which keeps the card a small,
         fast palette PNG; past the palette's room the canvas turns RGB and keeps every colour.
+        `key` names the image (the reduction is cached by it).
         """
         room = 256 - len(self.palette)
-        if not self.is_palette or room < 16:
+        if not self.is_palette or room < PICTURE_COLOURS:
             self.paste_rgba(img, origin)
             return
-        flat = Image.new("RGB", img.size, bg)
-        flat.paste(img, (0, 0), img)
-        reduced = flat.quantize(min(PICTURE_COLOURS, room), Image.Quantize.MEDIANCUT,
-                                dither=Image.Dither.NONE)  # fmt: skip
-        colours = reduced.getpalette() or []
-        used = sorted({v for v in reduced.tobytes()})
+        found = _reductions.get((key, bg))
+        if found is None:
+            if len(_reductions) > 1024:
+                _reductions.clear()
+            found = _reductions[(key, bg)] = _reduce(img, bg)
+        colours, reduced, covered = found
         lut = list(range(256))
-        for i in used:
-            index = self._colour((colours[3 * i], colours[3 * i + 1], colours[3 * i + 2]))
+        for i, rgb in colours:
+            index = self._colour(rgb)
             if index is None:  # cannot happen: room was checked
                 self.paste_rgba(img, origin)
                 return
             lut[i] = index
-        indices = Image.frombytes("P", reduced.size, bytes(lut[v] for v in reduced.tobytes()))
-        covered = img.getchannel("A").point([0] + [255] * 255)
+        indices = Image.frombytes("P", reduced.size, reduced.point(lut).tobytes())
         self.image.paste(indices, origin, covered)
 
-    def _band(self, band: int, raw: bytes) -> bytes:
-        """The deflated rows of one band; reused from the parent when its rows are equal."""
-        parent = self.parent
-        if parent is not None and parent.image.size == self.image.size:
-            cached = parent._bands.get(band)
-            if cached is None:
-                width = parent.image.width
-                rows = _raw_band(parent.image.tobytes(), width, band, parent.image.height)
-                cached = parent._bands[band] = (rows, _deflate(rows))
-            if cached[0] == raw:
-                return cached[1]
-        return _deflate(raw)
+    def _raw(self) -> bytes:
+        """The PNG scanlines (filter byte 0, then the row's palette indices), cached."""
+        if self._scanlines is None or self._scanlines[0] is not self.image:
+            width, height = self.image.size
+            rows = np.zeros((height, width + 1), dtype=np.uint8)
+            rows[:, 1:] = np.frombuffer(self.image.tobytes(), dtype=np.uint8).reshape(height, width)
+            self._scanlines = (self.image, rows.tobytes())
+        return self._scanlines[1]
 
     def _palette_png(self) -> bytes:
         """A palette PNG whose IDAT is deflated in independent bands of `BAND_ROWS` rows
         (each ends in a full flush), so bands equal to the cached layer's are not
         compressed again. The bytes depend only on the pixels and the palette."""
         width, height = self.image.size
-        data = self.image.tobytes()
-        raws, parts = [], []
-        for band in range((height + BAND_ROWS - 1) // BAND_ROWS):
-            raw = _raw_band(data, width, band, height)
-            raws.append(raw)
-            parts.append(self._band(band, raw))
-        adler = zlib.adler32(b"".join(raws))
+        raw = self._raw()
+        stride = BAND_ROWS * (width + 1)
+        parent = self.parent
+        reuse = parent is not None and parent.is_palette and parent.image.size == self.image.size
+        parent_raw = parent._raw() if reuse and parent is not None else b""
+        parts = []
+        for band, start in enumerate(range(0, len(raw), stride)):
+            rows = raw[start : start + stride]
+            if reuse and parent is not None and parent_raw[start : start + stride] == rows:
+                cached = parent._bands.get(band)
+                if cached is None:
+                    cached = parent._bands[band] = _deflate(rows)
+                parts.append(cached)
+            else:
+                parts.append(_deflate(rows))
         final = zlib.compressobj(PNG_COMPRESS_LEVEL, zlib.DEFLATED, -15).flush()
-        idat = b"\x78\x01" + b"".join(parts) + final + adler.to_bytes(4, "big")
+        idat = b"\x78\x01" + b"".join(parts) + final + zlib.adler32(raw).to_bytes(4, "big")
         header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
         plte = bytes(v for rgb in self.palette for v in rgb)
         return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", plte)
@@ -175,10 +182,22 @@ class Canvas:
 BAND_ROWS = 16
 
 
-def _raw_band(data: bytes, width: int, band: int, height: int) -> bytes:
-    """PNG scanlines of one band: each row prefixed by filter type 0 (none)."""
-    start, stop = band * BAND_ROWS, min(height, (band + 1) * BAND_ROWS)
-    return b"".join(b"\x00" + data[y * width : (y + 1) * width] for y in range(start, stop))
+Reduction = tuple[list[tuple[int, RGB]], Image.Image, Image.Image]
+_reductions: dict[tuple[str, RGB], Reduction] = {}
+
+
+def _reduce(img: Image.Image, bg: RGB) -> Reduction:
+    """An emoji blended over `bg` and reduced to a few colours: the (index, colour) pairs
+    it uses, its index image (mode L) and its coverage mask."""
+    flat = Image.new("RGB", img.size, bg)
+    flat.paste(img, (0, 0), img)
+    reduced = flat.quantize(PICTURE_COLOURS, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette = reduced.getpalette() or []
+    used = sorted(set(reduced.tobytes()))
+    colours = [(i, (palette[3 * i], palette[3 * i + 1], palette[3 * i + 2])) for i in used]
+    indices = Image.frombytes("L", reduced.size, reduced.tobytes())
+    covered = img.getchannel("A").point([0] + [255] * 255)
+    return colours, indices, covered
 
 
 def _deflate(raw: bytes) -> bytes:
@@ -200,7 +219,6 @@ def _exact_palette(img: Image.Image) -> Image.Image | None:
     colours = img.getcolors(256)
     if colours is None:
         return None
-    import numpy as np
 
     rgb = np.asarray(img, dtype=np.uint32)
     keys = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from PIL import Image, ImageChops, ImageDraw
 
-from curation.cards import alt_text, imagery
+from curation.cards import alt_text, glyphs, imagery
 from curation.cards.brand import Brand, load_brand
 from curation.cards.canvas import RGB, Canvas
 from curation.cards.contrast import hex_to_rgb
@@ -118,12 +118,15 @@ def _paint(canvas: Canvas, block: TextBlock, colour: str, background: str) -> No
         mask = Image.new("L", (x1 - x0, y1 - y0), 0)
         draw = ImageDraw.Draw(mask)
         for t in block.texts:
-            draw.text((t.x - x0, t.baseline - y0), t.text, font=truetype(t.path, t.size),
-                      fill=255, anchor="ls", **direction(t.rtl))  # fmt: skip
+            if t.rtl:  # shaped whole, in its direction
+                draw.text((t.x - x0, t.baseline - y0), t.text, font=truetype(t.path, t.size),
+                          fill=255, anchor="ls", **direction(True))  # fmt: skip
+            else:
+                glyphs.draw_run(mask, t.x - x0, round(t.baseline) - y0, t.text, t.path, t.size)
         canvas.paint_mask(mask, (x0, y0), hex_to_rgb(colour), hex_to_rgb(background))
     for e in block.emoji:
         canvas.paste_over(emoji_scaled(e.path, e.cluster, e.size), (e.x, e.top),
-                          hex_to_rgb(background))  # fmt: skip
+                          hex_to_rgb(background), f"{e.path}|{e.cluster}|{e.size}")  # fmt: skip
 
 
 LogoLayers = list[tuple[Image.Image, RGB]]
@@ -468,6 +471,7 @@ def clear_caches() -> None:
     _static.clear()
     _base.clear()
     imagery._backgrounds.clear()
+    glyphs.clear()
     _logo_cache.clear()
 
 
