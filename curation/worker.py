@@ -44,6 +44,11 @@ from curation.publishers.base import (
     Result,
     short_error,
 )
+from curation.rights.attribution_check import (
+    ATTRIBUTION_CHANGED,
+    NAMES_ANONYMOUS,
+    stale_attribution,
+)
 from curation.store import Database
 from curation.store.base import utcnow
 from curation.store.posts import AccountHealth, Post, PostReceipt, PostStatus
@@ -79,10 +84,14 @@ def _refusal(session: Session, post: Post) -> str | None:
     if quote is None:
         return "quote no longer exists"
     respondent = quote.response.respondent
-    if not is_quotable(respondent, allow_anonymous=app_settings.allow_anonymous(session)):
+    allow = app_settings.allow_anonymous(session)
+    if not is_quotable(respondent, allow_anonymous=allow):
         return WITHDRAWN_REASON
     if quote.status == "withdrawn":
         return WITHDRAWN_REASON
+    stale = stale_attribution(post, respondent, allow_anonymous=allow)
+    if stale is not None:
+        return stale
     if respondent.is_demo and post.network != "outbox":
         return DEMO_REASON
     if quote.status not in ("approved", "scheduled", "published"):
@@ -104,7 +113,7 @@ def _start_sending(db: Database, claim: Claim, worker_id: str, now: datetime) ->
             return "claim lost"
         reason = _refusal(session, post)
         if reason is not None and not claim.resolving:
-            withdrawn = reason == WITHDRAWN_REASON
+            withdrawn = reason in (WITHDRAWN_REASON, ATTRIBUTION_CHANGED, NAMES_ANONYMOUS)
             post.status = PostStatus.CANCELLED.value if withdrawn else PostStatus.FAILED.value
             post.last_error = reason
             post.claimed_by = None
