@@ -62,9 +62,7 @@ def create_user(
     """Add a user with `password`, or with a one-time password that is returned (to show once)."""
     require(actor, Permission.MANAGE_USERS)
     if contains_spoofing(name) or (email and contains_spoofing(email)):
-        raise UnusableInput(
-            "user names and emails may not contain invisible, control or direction characters"
-        )
+        raise UnusableInput(users.SPOOFING_REFUSAL)
     if email is not None and email.strip() and "@" not in email:
         raise UnusableInput(f"{email!r} does not look like an email address")
     if password is not None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import regex
 
-# Explicit embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), and
-# zero-width characters other than the joiners scripts need (U+200C ZWNJ, U+200D ZWJ).
-BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Explicit embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), the
+# invisible direction marks (U+200E LRM, U+200F RLM, U+061C ALM) that can reorder what
+# follows them in a name, and zero-width characters other than the joiners scripts need
+# (U+200C ZWNJ, U+200D ZWJ).
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 INVISIBLES = "\u200b\u2060\ufeff\u180e\u00ad"
 _SPOOFING = regex.compile(f"[{BIDI_CONTROLS}{INVISIBLES}\\p{{Cc}}]")
 

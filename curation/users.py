@@ -9,6 +9,11 @@ from curation import audit
 from curation.actors import LOCAL_ADMIN, Actor, Permission, Role, require
 from curation.errors import NotFound, UnusableInput
 from curation.store.foundation import User
+from curation.unicode_safety import contains_spoofing
+
+SPOOFING_REFUSAL = (
+    "user names and emails may not contain invisible, control or direction characters"
+)
 
 
 def parse_role(value: str) -> Role:
@@ -37,6 +42,8 @@ def add_user(
     name = name.strip()
     if not name or len(name) > 120:
         raise UnusableInput("a user name needs 1 to 120 characters")
+    if contains_spoofing(name) or (email and contains_spoofing(email)):
+        raise UnusableInput(SPOOFING_REFUSAL)
     role = parse_role(role) if isinstance(role, str) else role
     if session.scalar(select(User).where(User.name == name)):
         raise UnusableInput(f"a user named {name!r} already exists")

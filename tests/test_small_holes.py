@@ -20,10 +20,11 @@ from curation import accounts, app_settings, users
 from curation.actors import Actor, Role
 from curation.cli import app as cli_app
 from curation.config import create_private_file
+from curation.errors import UnusableInput
 from curation.posts import service as posts
 from curation.quotes import workflow
 from curation.store import Database, open_database
-from curation.store.foundation import AuditEntry, Consultation, User
+from curation.store.foundation import AuditEntry, Consultation, Respondent, User
 from tests.quote_fixtures import LONG_ANSWER, add_response
 from ui.safe_text import escape_markdown
 
@@ -367,3 +368,39 @@ def test_an_existing_folder_keeps_its_mode(tmp_path: Path, loose_umask: None) ->
     create_private_file(shared / "store.sqlite3")
     assert stat.S_IMODE(shared.stat().st_mode) == 0o755
     assert stat.S_IMODE((shared / "store.sqlite3").stat().st_mode) == 0o600
+
+
+def test_import_strips_direction_characters_from_names_and_organisations(
+    db: Database, consultation: Consultation, tmp_path: Path
+) -> None:
+    """An imported name and organisation lose bidi overrides, isolates, marks and zero-widths."""
+    export = Path(__file__).parent / "fixtures" / "exports" / "google_forms.csv"
+    text = export.read_text(encoding="utf-8")
+    assert "Aled Jones,Cymdeithas Tai" in text
+    spoofed = tmp_path / "spoofed.csv"
+    spoofed.write_text(
+        text.replace(
+            "Aled Jones,Cymdeithas Tai",
+            "\u202eAled\u202c Jo\u200bnes\u200f,\u2067Cymdeithas\u2069 Tai\u202a",
+        ),
+        encoding="utf-8",
+        newline="",
+    )
+    result = _cli("import", str(spoofed), "--json")
+    assert result.exit_code == 0, result.output
+    with db.session() as session:
+        names = session.execute(
+            select(Respondent.name, Respondent.organisation).where(Respondent.name.like("%Aled%"))
+        ).all()
+    assert [tuple(row) for row in names] == [("Aled Jones", "Cymdeithas Tai")]
+
+
+def test_users_add_user_refuses_spoofing_characters_like_create_user(
+    db: Database, admin: Actor
+) -> None:
+    """`users.add_user` refuses a name or email with direction or invisible characters."""
+    for name, email in (("adm\u202ein", None), ("ad\u200bmin", None), ("ann", "a\u200f@x.org")):
+        with db.session() as session, pytest.raises(UnusableInput, match="direction"):
+            users.add_user(session, admin, name, Role.VIEWER, email=email)
+    with db.session() as session:
+        assert session.scalars(select(User.name)).all() == []

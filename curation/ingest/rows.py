@@ -18,6 +18,7 @@ from curation.rights.readings import (
     normalise_answer,
     weakest,
 )
+from curation.unicode_safety import strip_spoofing
 
 # Consent answers repeat thousands of times in a file; normalise each distinct one once.
 _normalised = lru_cache(maxsize=8192)(normalise_answer)
@@ -97,9 +98,11 @@ class RowReader:
                             self._get(record, "last_name").strip()) if p
             )  # fmt: skip
         f = parsed.fields
-        f["name"] = name[:200] or None
+        f["name"] = strip_spoofing(name).strip()[:200] or None
         f["email"] = self._first(record, self.emails)[:320] or None
-        f["organisation"] = self._get(record, "organisation").strip()[:300] or None
+        f["organisation"] = (
+            strip_spoofing(self._get(record, "organisation")).strip()[:300] or None
+        )
         f["sector"] = self._get(record, "sector").strip()[:120] or None
         region_raw = self._get(record, "region").strip()
         f["region"] = normalise_region(region_raw) if region_raw else None
