@@ -12,6 +12,7 @@ from ui.pages import pages_for
 st.set_page_config(page_title="Quote desk", page_icon=":material/format_quote:", layout="wide")
 
 db = context.database()
+context.show_demo_progress()
 actor = signed_in_actor(db)  # shows the sign-in form and stops until someone signs in
 
 with db.session() as session:

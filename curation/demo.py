@@ -98,8 +98,12 @@ def seed_demo(
     count: int = DEMO_RESPONDENTS,
     seed: int = DEMO_SEED,
     now: datetime | None = None,
+    with_media: bool = True,
 ) -> DemoReport:
-    """Add the demo respondents (once); with `reset`, replace any earlier demo data."""
+    """Add the demo respondents (once); with `reset`, replace any earlier demo data.
+
+    `with_media=False` leaves the generated recordings out (`add_demo_media` adds them
+    later: the first start does so in the background)."""
     require(actor, Permission.IMPORT_RESPONSES)
     if reset:
         remove_demo(session, actor, consultation)
@@ -141,10 +145,11 @@ def seed_demo(
         {"respondents": len(people), "responses": n_responses, "seed": seed, "reset": reset},
         now=now,
     )
-    # Generated recordings for a few demo audio/video answers, so audiograms work at once.
-    from curation.media.demo import add_demo_media
+    if with_media:
+        # Generated recordings for a few demo audio/video answers, so audiograms work at once.
+        from curation.media.demo import add_demo_media
 
-    add_demo_media(session, actor, consultation.id, now=now)
+        add_demo_media(session, actor, consultation.id, now=now)
     # A published history with metric snapshots, so the Engagement page means something.
     from curation.metrics.demo import seed_demo_metrics
 

@@ -50,6 +50,8 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     """Every test gets its own data directory and SQLite file; nothing touches ./data."""
     monkeypatch.setenv("CURATION_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CURATION_DATABASE_URL", f"sqlite:///{tmp_path / 'data' / 'test.sqlite3'}")
+    # A first start seeds a small demo without speech before the page shows (not 320 people).
+    monkeypatch.setenv("CURATION_DEMO_SEED", "small")
     for name in list(os.environ):
         if name.startswith(("CURATION_X_", "CURATION_BLUESKY_", "CURATION_MASTODON_")):
             monkeypatch.delenv(name, raising=False)

@@ -139,7 +139,7 @@ def test_viewers_cannot_seed_demo_data(db: Database, viewer: Actor) -> None:
 
 def test_dashboard_start_seeds_an_empty_store_only(db: Database) -> None:
     """bootstrap.prepare adds the demo to an empty store, and not to one with respondents."""
-    bootstrap.prepare(db)
+    bootstrap.prepare(db, demo="now")  # the full demo, before returning
     with db.session() as s:
         n = s.scalar(select(func.count(Respondent.id)))
     assert n == demo.DEMO_RESPONDENTS

@@ -27,7 +27,7 @@ def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.setenv("CURATION_DATA_DIR", str(data))
         mp.setenv("CURATION_DATABASE_URL", f"sqlite:///{data / 'test.sqlite3'}")
         db = Database(os.environ["CURATION_DATABASE_URL"])
-        bootstrap.prepare(db)
+        bootstrap.prepare(db, demo="now")  # the full demo, once for the module
         with db.session() as session:
             assert session.scalar(select(func.count(Respondent.id))) >= 300
         db.dispose()  # closes the WAL so the file can be copied

@@ -15,13 +15,27 @@ ACTOR_KEY = "actor"
 CONSULTATION_KEY = "consultation_id"
 
 
-@st.cache_resource(show_spinner="Preparing the store (on first run this loads the demo data)…")
+@st.cache_resource(show_spinner="Preparing the store…")
 def _database(url: str) -> Database:
     from curation import bootstrap
 
     db = open_database(url)
-    bootstrap.prepare(db)
+    bootstrap.prepare(db)  # quick: the demo data of a first run is added in the background
     return db
+
+
+def show_demo_progress() -> None:
+    """While the first run's demo data is still being added, say so (once per page run)."""
+    from curation import bootstrap
+
+    progress = bootstrap.demo_progress(database())
+    if progress is None or progress.state == "done":
+        return
+    if progress.running:
+        what = "demo respondents" if progress.step == "respondents" else "demo recordings"
+        st.caption(f":material/hourglass_top: Adding the {what} in the background…")
+    else:
+        st.caption(":material/error: The demo data could not be added; see the server log.")
 
 
 def database() -> Database:

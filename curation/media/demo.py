@@ -120,15 +120,19 @@ def add_demo_media(
     media_dir: Path | None = None,
     *,
     now: datetime | None = None,
+    speech: bool | None = None,
 ) -> DemoMediaReport:
-    """Attach generated recordings (with timed cues) to a few demo audio and video answers."""
+    """Attach generated recordings (with timed cues) to a few demo audio and video answers.
+
+    Speech comes from espeak-ng where installed, unless `speech=False` (tones: quick)."""
     require(actor, Permission.IMPORT_RESPONSES)
     now = now or utcnow()
     if media_dir is None:
         from curation.config import load_settings
 
         media_dir = load_settings().media_dir
-    speech = synth.espeak_available()
+    if speech is None or speech:
+        speech = synth.espeak_available()
     total = 0.0
     responses = _candidates(session, consultation_id)
     with tempfile.TemporaryDirectory(prefix="demo-media-") as tmp:
