@@ -36,7 +36,8 @@ class Canvas:
         self.index: dict[RGB, int] = {background: 0}
         self.image = Image.new("P", size, 0)
         self.parent: Canvas | None = None
-        self._bands: dict[int, bytes] = {}  # band -> its deflated rows (as a cached layer)
+        # band -> its deflated rows and their Adler-32 (when this canvas is a cached layer)
+        self._bands: dict[int, tuple[bytes, int]] = {}
         self._scanlines: tuple[Image.Image, bytes] | None = None
         self.contrast: dict[str, float] = {}  # measured on the pixels behind text (imagery)
 
@@ -152,17 +153,20 @@ class Canvas:
         reuse = parent is not None and parent.is_palette and parent.image.size == self.image.size
         parent_raw = parent._raw() if reuse and parent is not None else b""
         parts = []
+        adler = 1  # the Adler-32 of nothing
         for band, start in enumerate(range(0, len(raw), stride)):
             rows = raw[start : start + stride]
             if reuse and parent is not None and parent_raw[start : start + stride] == rows:
                 cached = parent._bands.get(band)
                 if cached is None:
-                    cached = parent._bands[band] = _deflate(rows)
-                parts.append(cached)
+                    cached = parent._bands[band] = (_deflate(rows), zlib.adler32(rows))
+                deflated, band_adler = cached
             else:
-                parts.append(_deflate(rows))
+                deflated, band_adler = _deflate(rows), zlib.adler32(rows)
+            parts.append(deflated)
+            adler = _adler32_combine(adler, band_adler, len(rows))
         final = zlib.compressobj(PNG_COMPRESS_LEVEL, zlib.DEFLATED, -15).flush()
-        idat = b"\x78\x01" + b"".join(parts) + final + zlib.adler32(raw).to_bytes(4, "big")
+        idat = b"\x78\x01" + b"".join(parts) + final + adler.to_bytes(4, "big")
         header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
         plte = bytes(v for rgb in self.palette for v in rgb)
         return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", plte)
@@ -204,6 +208,17 @@ def _deflate(raw: bytes) -> bytes:
     """Raw deflate of one band, ending byte-aligned with a full flush (no shared history)."""
     packer = zlib.compressobj(PNG_COMPRESS_LEVEL, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
     return packer.compress(raw) + packer.flush(zlib.Z_FULL_FLUSH)
+
+
+def _adler32_combine(first: int, second: int, second_length: int) -> int:
+    """The Adler-32 of two byte strings joined, from theirs (zlib's adler32_combine)."""
+    base = 65521
+    rem = second_length % base
+    sum1 = first & 0xFFFF
+    sum2 = (rem * sum1) % base
+    sum1 = (sum1 + (second & 0xFFFF) + base - 1) % base
+    sum2 = (sum2 + ((first >> 16) & 0xFFFF) + ((second >> 16) & 0xFFFF) + base - rem) % base
+    return sum1 | (sum2 << 16)
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
