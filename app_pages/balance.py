@@ -21,6 +21,7 @@ st.caption("Approved, scheduled and published quotes beside the quotable respons
 
 with db.session() as session:
     report = balance.balance_report(session, actor, consultation_id)
+    the_plan = plan.quote_plan(session, actor, consultation_id, report=report)
 
 left, right = st.columns(2)
 left.metric("Quotes counted", report.total_quotes)
@@ -82,8 +83,6 @@ st.subheader("Quote plan")
 notice = st.session_state.pop("balance_notice", None)
 if notice:
     st.info(escape_markdown(notice))
-with db.session() as session:
-    the_plan = plan.quote_plan(session, actor, consultation_id)
 figure = the_plan.representativeness
 st.markdown(
     "**Representativeness:** "

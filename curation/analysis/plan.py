@@ -96,11 +96,18 @@ def _gaps(report: balance.BalanceReport) -> list[Gap]:
 
 
 def quote_plan(
-    session: Session, actor: Actor, consultation_id: int, *, limit: int = PROPOSALS
+    session: Session,
+    actor: Actor,
+    consultation_id: int,
+    *,
+    limit: int = PROPOSALS,
+    report: balance.BalanceReport | None = None,
 ) -> QuotePlan:
-    """The gaps per dimension and up to `limit` proposed quotes that would close them."""
+    """The gaps per dimension and up to `limit` proposed quotes that would close them
+    (pass the balance `report` already made for this consultation to save making it again)."""
     require(actor, Permission.VIEW_BALANCE)
-    report = balance.balance_report(session, actor, consultation_id)
+    if report is None or report.pool is None:
+        report = balance.balance_report(session, actor, consultation_id)
     plan = QuotePlan(report.total_quotes, report.effective_responses,
                      representativeness(report), _gaps(report))  # fmt: skip
     assert report.pool is not None
