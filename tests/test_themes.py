@@ -145,3 +145,17 @@ def test_edits_refuse_bad_input(db, consultation, stored, curator) -> None:
         service.rename_theme(session, curator, theme.id, "   ")
     with db.session() as session, pytest.raises(UnusableInput):
         service.merge_themes(session, curator, theme.id, theme.id)
+
+
+def test_background_job_runs_to_the_end(db, consultation, stored) -> None:
+    """The page's background job records its run, works in a thread and ends "done" at 100%."""
+    import threading
+
+    run_id = job.start_in_background(db, LOCAL_ADMIN, consultation.id)
+    for thread in threading.enumerate():
+        if thread.name == f"analysis-{run_id}":
+            thread.join(timeout=120)
+    with db.session() as session:
+        run = service.latest_run(session, LOCAL_ADMIN, consultation.id)
+    assert run is not None and (run.id, run.status, run.progress) == (run_id, "done", 1.0)
+    assert _themes(db, consultation)
