@@ -9,6 +9,7 @@ from curation import accounts, auth
 from curation.actors import Permission, Role
 from curation.errors import CurationError
 from ui import context
+from ui.safe_text import escape_markdown
 
 actor = context.require_page(Permission.MANAGE_USERS)
 db = context.database()
@@ -48,7 +49,7 @@ if add:
         with db.session() as session:
             one_time = accounts.create_user(session, actor, name, role, email=email or None)
         st.success(
-            f"Added {name}. Give them this one-time password (shown once); "
+            f"Added {escape_markdown(name)}. Give them this one-time password (shown once); "
             "they choose their own at first sign-in:"
         )
         st.code(one_time or "", language=None)
@@ -63,7 +64,7 @@ if cols[0].button("Reset password", key="user_reset", disabled=chosen is None):
     try:
         with db.session() as session:
             one_time = auth.reset_password(session, actor, str(chosen))
-        st.success(f"New one-time password for {chosen} (shown once):")
+        st.success(f"New one-time password for {escape_markdown(str(chosen))} (shown once):")
         st.code(one_time, language=None)
     except CurationError as exc:
         st.error(str(exc))
@@ -71,13 +72,13 @@ if cols[1].button("Deactivate", key="user_deactivate", disabled=chosen is None):
     try:
         with db.session() as session:
             accounts.set_active(session, actor, str(chosen), False)
-        st.success(f"{chosen} can no longer sign in.")
+        st.success(f"{escape_markdown(str(chosen))} can no longer sign in.")
     except CurationError as exc:
         st.error(str(exc))
 if cols[2].button("Reactivate", key="user_reactivate", disabled=chosen is None):
     try:
         with db.session() as session:
             accounts.set_active(session, actor, str(chosen), True)
-        st.success(f"{chosen} can sign in again.")
+        st.success(f"{escape_markdown(str(chosen))} can sign in again.")
     except CurationError as exc:
         st.error(str(exc))

@@ -92,6 +92,7 @@ def evil(db: Database, consultation: Consultation, curator: Actor, approver: Act
         workflow.approve(session, approver, quote.id)
         soon = datetime.now(UTC) + timedelta(hours=2)
         post = posts.schedule_post(session, curator, quote.id, "mastodon", soon, render_card=False)
+        post.last_error = f"the network said: no such account {EVIL_NAME}"  # a remote's words
         return {
             "response_id": response.id,
             "respondent_id": response.respondent_id,
@@ -158,6 +159,28 @@ def test_pick_page_shows_the_escaped_name(evil: dict, curator: Actor) -> None:
     at = _page("pick", curator, pick_response_id=evil["response_id"])
     shown = [c.value for c in at.caption]
     assert any(escape_markdown(EVIL_NAME) in c for c in shown), shown
+
+
+def test_calendar_shows_a_posts_note_escaped(evil: dict, curator: Actor) -> None:
+    """A post's last note (a network's own words) is shown on the Calendar as literal text."""
+    at = _page("calendar", curator, calendar_day=evil["day"])
+    notes = [c.value for c in at.caption if c.value.startswith("Last note: ")]
+    assert notes == [
+        "Last note: " + escape_markdown(f"the network said: no such account {EVIL_NAME}")
+    ]
+
+
+def test_users_page_shows_a_new_users_name_escaped(
+    db: Database, consultation: Consultation
+) -> None:
+    """Adding a user whose name holds a link shows the name literally in the message."""
+    at = _page("users", Actor("ada", Role.ADMIN))
+    at.text_input(key="user_add_name").input("eve [x](https://example.org)")
+    at.selectbox(key="user_add_role").select("viewer")
+    at.button(key="user_add_submit").click().run()
+    assert not at.exception
+    assert at.success, [e.value for e in at.error]
+    _assert_no_live_markdown(at)
 
 
 def test_responses_detail_shows_the_escaped_name(evil: dict, viewer: Actor) -> None:

@@ -12,6 +12,7 @@ from curation.errors import CurationError
 from curation.posts import by_hand, receipts
 from curation.store import Database
 from curation.store.posts import PostStatus
+from ui.safe_text import escape_markdown
 
 
 def _receipt_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -42,7 +43,8 @@ def show(db: Database, actor: Actor, row: dict[str, Any]) -> None:
     if row.get("remote_url"):
         st.link_button("Open the post", row["remote_url"], icon=":material/open_in_new:")
     if row.get("last_error"):
-        st.caption(f"Last note: {row['last_error']}")
+        # Notes can hold a network's own error text or a typed address: shown literally.
+        st.caption("Last note: " + escape_markdown(str(row["last_error"])))
     with db.session() as session:
         found = receipts.receipts_for(session, actor, post_id)
     if found:
