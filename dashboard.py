@@ -8,6 +8,7 @@ from curation.consultations import list_consultations
 from ui import context, publisher_status
 from ui.auth import signed_in_actor
 from ui.pages import pages_for
+from ui.safe_text import escape_markdown
 
 st.set_page_config(page_title="Quote desk", page_icon=":material/format_quote:", layout="wide")
 
@@ -24,7 +25,7 @@ with st.sidebar:
         format_func=lambda cid: choices[cid],
         key=context.CONSULTATION_KEY,
     )
-    st.caption(f"Signed in as **{actor.name}** ({actor.role.value})")
+    st.caption(f"Signed in as **{escape_markdown(actor.name)}** ({actor.role.value})")
     publisher_status.show(db, actor)
 
 sections: dict[str, list[st.Page]] = {}

@@ -427,3 +427,12 @@ def test_users_add_user_refuses_spoofing_characters_like_create_user(
             users.add_user(session, admin, name, Role.VIEWER, email=email)
     with db.session() as session:
         assert session.scalars(select(User.name)).all() == []
+
+
+def test_the_sidebar_shows_a_signed_in_name_literally(
+    db: Database, consultation: Consultation, admin: Actor
+) -> None:
+    """A user name holding a link shows as literal text in the dashboard's sidebar."""
+    at = _dashboard_signed_in(db, admin, "eve [x](https://example.org)", Role.VIEWER)
+    assert any(escape_markdown("eve [x](https://example.org)") in c.value for c in at.caption)
+    _assert_no_live_markdown(at)
