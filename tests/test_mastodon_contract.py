@@ -85,8 +85,7 @@ def test_app_token_cannot_post_and_needs_reconnect(fake_mastodon: FakeMastodon) 
 def test_limits_come_from_the_instance_and_are_cached(
     fake_mastodon: FakeMastodon, image: Path
 ) -> None:
-    """max_characters and description_limit are read once from /api/v2/instance and obeyed:
-    alt text is cut to the limit at a word, and a long post is refused before sending."""
+    """Instance limits are read once: alt text cut at a word, a too-long post refused unsent."""
     fake_mastodon.max_characters, fake_mastodon.description_limit = 60, 40
     publisher = _publisher(fake_mastodon)
     alt = "A quote card: Buses matter, says Ann from Leeds, on a blue ground"

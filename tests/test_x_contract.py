@@ -190,8 +190,7 @@ def test_accounts_check_says_why_an_app_only_token_is_not_connected(
 def test_oauth2_token_is_refreshed_before_expiry_stored_and_audited(
     fake_x: FakeX, db: Database
 ) -> None:
-    """The refresh token is used once; the new pair is stored and audited and serves the next
-    process; near expiry it is refreshed again, never after."""
+    """The refresh token is used once; the stored, audited pair serves until near expiry."""
     store = SettingTokenStore(os.environ["CURATION_DATABASE_URL"])
     creds = fake_x.oauth2_credentials()
     first = XPublisher.from_credentials(creds, token_store=store)
@@ -226,8 +225,7 @@ def test_oauth2_token_is_refreshed_before_expiry_stored_and_audited(
 
 
 def test_two_workers_share_the_rotating_pair_instead_of_burning_it(fake_x: FakeX) -> None:
-    """A worker that finds the pair refreshed by another uses it; one that loses the race to the
-    single-use refresh token takes the winner's pair instead of needing a reconnect."""
+    """Workers adopt a pair another refreshed, even after losing the single-use token's race."""
     from curation.publishers.x_oauth2 import MemoryTokenStore, OAuth2Token
 
     store = MemoryTokenStore()
@@ -271,8 +269,7 @@ def test_oauth2_refresh_refused_means_reconnect(fake_x: FakeX) -> None:
 def test_429_reschedules_at_x_reset_and_a_5xx_burst_on_upload_is_not_sent(
     fake_x: FakeX, tmp_path: Path
 ) -> None:
-    """429 with x-rate-limit-reset is RateLimited at that time; each 5xx of an upload burst is
-    NotSent (nothing posted), and the next try goes through."""
+    """429 is RateLimited at x-rate-limit-reset; each 5xx of an upload burst is NotSent."""
     from curation.publishers.base import NotSent, RateLimited
 
     path = tmp_path / "card.png"
@@ -345,8 +342,7 @@ def test_duplicate_403_with_no_match_needs_a_look_and_stores_no_fake_id(
 def test_private_metrics_are_asked_only_for_posts_under_30_days_old(
     db: Database, consultation: Consultation, approver: Actor
 ) -> None:
-    """Young posts get private metrics, old ones public only, per post, with no fallback;
-    a stored id that is not X's is never sent."""
+    """Private metrics per post under 30 days, public for older; a non-X id is never sent."""
     server = MetricsX()
     try:
         young, old = snowflake(NOW - timedelta(days=3)), snowflake(NOW - timedelta(days=45))
@@ -397,8 +393,7 @@ def test_fetcher_refreshes_an_oauth2_token_before_reading() -> None:
 def test_pkce_login_exchanges_the_code_with_its_verifier_and_the_pair_serves_posting(
     fake_x: FakeX,
 ) -> None:
-    """The link asks for S256 and offline.access; the code is exchanged with its verifier
-    (once); the stored pair then posts without another refresh."""
+    """S256 link with offline.access; the code is exchanged once with its verifier; it posts."""
     from curation.publishers.x import api_session
     from curation.publishers.x_oauth2 import (
         MemoryTokenStore,
@@ -428,8 +423,7 @@ def test_pkce_login_exchanges_the_code_with_its_verifier_and_the_pair_serves_pos
 def test_x_login_command_connects_x_and_audits_it(
     fake_x: FakeX, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`curation accounts x-login` prints the link, takes the address, stores the pair (audited)
-    and prints the refresh token to configure; the verifier never shows."""
+    """x-login shows the link, stores the audited pair, prints its refresh token only."""
     from typer.testing import CliRunner
 
     from curation.cli import app
