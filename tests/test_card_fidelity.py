@@ -88,12 +88,16 @@ def test_bidi_levels_follow_the_unicode_algorithm() -> None:
     assert bidi.visual_order([1, 2, 1]) == [2, 1, 0]
 
 
-ARABIC_FACES = [("bold", "NotoSansArabic-Bold.ttf"), ("regular", "NotoSansArabic-Regular.ttf")]
+ARABIC_FACES = [
+    ("bold", "NotoSansArabic-Bold.ttf"),
+    ("italic", "NotoSansArabic-Oblique.ttf"),
+    ("regular", "NotoSansArabic-Regular.ttf"),
+]
 
 
 @pytest.mark.parametrize(("style", "face"), ARABIC_FACES)
 def test_arabic_uses_the_face_of_the_surrounding_text(style: str, face: str) -> None:
-    """Arabic words inside bold text are drawn with the bold Arabic face, not the regular."""
+    """Arabic words inside bold or italic text use the bold or slanted Arabic face."""
     block = fit_text("Welcome مرحبا friends", _fonts(style), Box(0, 0, 1000, 200), max_size=50)
     arabic = next(t for t in block.texts if t.rtl and t.text.strip())
     assert arabic.path.endswith(face)

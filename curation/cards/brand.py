@@ -31,7 +31,7 @@ MIN_LOGO_SIDE = 16
 COLOUR_ROLES = ("primary", "on_primary", "accent", "paper", "ink", "accent_on_light")
 FONT_ROLES = ("regular", "bold", "italic", "arabic", "hebrew", "emoji")
 # Roles a kit may leave out, and the role drawn instead (kits saved before they existed).
-OPTIONAL_FONT_ROLES = {"arabic_bold": "arabic"}
+OPTIONAL_FONT_ROLES = {"arabic_bold": "arabic", "arabic_italic": "arabic"}
 _HEX = regex.compile(r"^#[0-9A-Fa-f]{6}$")
 _MAGIC = {"PNG": b"\x89PNG\r\n\x1a\n", "JPEG": b"\xff\xd8\xff"}
 

@@ -47,7 +47,7 @@ class Canvas:
         other.palette = list(self.palette)
         other.index = dict(self.index)
         other.image = self.image.copy()
-        other.parent = self if self.is_palette else None
+        other.parent = self
         other._bands = {}
         other._scanlines = None
         other.contrast = {}
@@ -69,6 +69,8 @@ class Canvas:
         if self.is_palette:
             self.image.putpalette([v for rgb in self.palette for v in rgb])
             self.image = self.image.convert("RGB")
+            if self.parent is not None and self.parent.is_palette:
+                self.parent = None  # its bands are palette rows: nothing to reuse
 
     def rectangle(self, box: tuple[int, int, int, int], rgb: RGB) -> None:
         fill = self._colour(rgb) if self.is_palette else rgb
@@ -134,23 +136,26 @@ class Canvas:
         self.image.paste(indices, origin, covered)
 
     def _raw(self) -> bytes:
-        """The PNG scanlines (filter byte 0, then the row's palette indices), cached."""
+        """The PNG scanlines (filter byte 0, then the row's pixels), cached."""
         if self._scanlines is None or self._scanlines[0] is not self.image:
             width, height = self.image.size
-            rows = np.zeros((height, width + 1), dtype=np.uint8)
-            rows[:, 1:] = np.frombuffer(self.image.tobytes(), dtype=np.uint8).reshape(height, width)
+            depth = 1 if self.is_palette else 3
+            rows = np.zeros((height, width * depth + 1), dtype=np.uint8)
+            pixels = np.frombuffer(self.image.tobytes(), dtype=np.uint8)
+            rows[:, 1:] = pixels.reshape(height, width * depth)
             self._scanlines = (self.image, rows.tobytes())
         return self._scanlines[1]
 
-    def _palette_png(self) -> bytes:
-        """A palette PNG whose IDAT is deflated in independent bands of `BAND_ROWS` rows
-        (each ends in a full flush), so bands equal to the cached layer's are not
-        compressed again. The bytes depend only on the pixels and the palette."""
+    def _banded_png(self) -> bytes:
+        """A PNG (palette, or RGB) whose IDAT is deflated in independent bands of
+        `BAND_ROWS` rows (each ends in a full flush), so bands equal to the cached layer's
+        are not compressed again. The bytes depend only on the pixels and the palette."""
         width, height = self.image.size
         raw = self._raw()
-        stride = BAND_ROWS * (width + 1)
+        stride = BAND_ROWS * (len(raw) // height)
         parent = self.parent
-        reuse = parent is not None and parent.is_palette and parent.image.size == self.image.size
+        reuse = (parent is not None and parent.image.mode == self.image.mode
+                 and parent.image.size == self.image.size)  # fmt: skip
         parent_raw = parent._raw() if reuse and parent is not None else b""
         parts = []
         adler = 1  # the Adler-32 of nothing
@@ -167,15 +172,18 @@ class Canvas:
             adler = _adler32_combine(adler, band_adler, len(rows))
         final = zlib.compressobj(PNG_COMPRESS_LEVEL, zlib.DEFLATED, -15).flush()
         idat = b"\x78\x01" + b"".join(parts) + final + adler.to_bytes(4, "big")
-        header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
-        plte = bytes(v for rgb in self.palette for v in rgb)
-        return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", plte)
-                + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))  # fmt: skip
+        colour_type = 3 if self.is_palette else 2
+        header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+        chunks = [_chunk(b"IHDR", header)]
+        if self.is_palette:
+            chunks.append(_chunk(b"PLTE", bytes(v for rgb in self.palette for v in rgb)))
+        chunks += [_chunk(b"IDAT", idat), _chunk(b"IEND", b"")]
+        return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
 
     def png(self) -> bytes:
         """Metadata-free PNG bytes; identical canvases give identical bytes."""
-        if self.is_palette:
-            return self._palette_png()
+        if self.is_palette or self.parent is not None:  # drawn over a cached layer
+            return self._banded_png()
         out = io.BytesIO()
         img = _exact_palette(self.image) or self.image
         # Z_RLE suits flat colour runs: as small as the default strategy here, much faster.

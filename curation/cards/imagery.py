@@ -70,17 +70,38 @@ def background(brand: Brand, size: tuple[int, int], alpha: float) -> Image.Image
     return image
 
 
-def min_contrast(image: Image.Image, box: tuple[int, int, int, int], colour: str) -> float:
-    """The lowest WCAG contrast between `colour` and any pixel of `image` inside `box`."""
+def luminance(image: Image.Image) -> np.ndarray:
+    """WCAG relative luminance of every pixel of an RGB image."""
+    pixels = np.asarray(image, dtype=np.uint8)
+    return (0.2126 * _LINEAR[pixels[..., 0]] + 0.7152 * _LINEAR[pixels[..., 1]]
+            + 0.0722 * _LINEAR[pixels[..., 2]])  # fmt: skip
+
+
+_luminances: OrderedDict[tuple[str, int, int, float], np.ndarray] = OrderedDict()
+
+
+def _background_luminance(brand: Brand, size: tuple[int, int], alpha: float) -> np.ndarray:
+    key = (brand.fingerprint, *size, alpha)
+    if key not in _luminances:
+        _luminances[key] = luminance(background(brand, size, alpha))
+        while len(_luminances) > 24:
+            _luminances.popitem(last=False)
+    return _luminances[key]
+
+
+def min_contrast(image: Image.Image | np.ndarray, box: tuple[int, int, int, int],
+                 colour: str) -> float:  # fmt: skip
+    """The lowest WCAG contrast between `colour` and any pixel inside `box` of an RGB image
+    (or of its precomputed `luminance`)."""
+    lum = luminance(image) if isinstance(image, Image.Image) else image
+    height, width = lum.shape
     x0, y0 = max(0, box[0]), max(0, box[1])
-    x1, y1 = min(image.width, box[2]), min(image.height, box[3])
+    x1, y1 = min(width, box[2]), min(height, box[3])
     if x1 <= x0 or y1 <= y0:
         return float("inf")
-    pixels = np.asarray(image.crop((x0, y0, x1, y1)), dtype=np.uint8)
-    lum = (0.2126 * _LINEAR[pixels[..., 0]] + 0.7152 * _LINEAR[pixels[..., 1]]
-           + 0.0722 * _LINEAR[pixels[..., 2]])  # fmt: skip
+    area = lum[y0:y1, x0:x1]
     text = relative_luminance(colour)
-    darkest, lightest = float(lum.min()), float(lum.max())
+    darkest, lightest = float(area.min()), float(area.max())
     if darkest <= text <= lightest:
         return 1.0  # some pixel is as light as the text itself
     # The ratio grows with the distance in luminance: the nearest extreme is the worst pixel.
@@ -94,8 +115,8 @@ def choose_alpha(
     """The lightest scrim at which every check passes, and each check's measured ratio."""
     ratios: dict[str, float] = {}
     for alpha in ALPHAS:
-        image = background(brand, size, alpha)
-        ratios = {c.what: min_contrast(image, c.box, c.colour) for c in checks}
+        lum = _background_luminance(brand, size, alpha)
+        ratios = {c.what: min_contrast(lum, c.box, c.colour) for c in checks}
         if all(ratios[c.what] >= c.need for c in checks):
             return alpha, ratios
     return ALPHAS[-1], ratios

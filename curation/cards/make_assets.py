@@ -8,6 +8,7 @@ fonts-noto-core and fonts-noto-color-emoji (`NOTO_DIR`) and fontTools.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -45,6 +46,66 @@ def dehint(src: Path, out: Path) -> int:
     subsetter.subset(font)
     font.save(str(out))
     return out.stat().st_size
+
+
+def make_oblique(src: Path, out: Path, angle: float = 11.0) -> int:
+    """An oblique (slanted) copy of a font for scripts with no italic face (Arabic): every
+    outline, component offset and mark anchor is sheared by `angle` degrees, so marks stay
+    on their letters. A modified version under the OFL, renamed "Oblique"."""
+    import math
+
+    from fontTools.ttLib import TTFont
+
+    slant = math.tan(math.radians(angle))
+    font = TTFont(str(src))
+    glyf = font["glyf"]
+    for name in font.getGlyphOrder():
+        glyph = glyf[name]
+        if glyph.isComposite():
+            for component in glyph.components:
+                component.x = round(component.x + slant * component.y)
+        elif glyph.numberOfContours > 0:
+            coordinates = glyph.coordinates
+            for i, (x, y) in enumerate(coordinates):
+                coordinates[i] = (round(x + slant * y), y)
+    for name in font.getGlyphOrder():
+        glyf[name].recalcBounds(glyf)
+    for lookup in font["GPOS"].table.LookupList.Lookup:
+        for sub in lookup.SubTable:
+            for anchor in _anchors(sub):
+                anchor.XCoordinate = round(anchor.XCoordinate + slant * anchor.YCoordinate)
+    font["post"].italicAngle = -angle
+    font["OS/2"].fsSelection = (font["OS/2"].fsSelection | 0x01) & ~0x40  # italic, not regular
+    font["head"].macStyle |= 0x02
+    family = font["name"].getDebugName(1) or "Font"
+    for record in font["name"].names:
+        if record.nameID == 2:
+            record.string = "Oblique"
+        elif record.nameID in (4, 6):
+            full = f"{family} Oblique"
+            record.string = full.replace(" ", "") if record.nameID == 6 else full
+    font.save(str(out))
+    return out.stat().st_size
+
+
+def _anchors(sub: object) -> list[Any]:
+    """Every anchor of a mark-to-base, mark-to-ligature or mark-to-mark subtable."""
+    found: list[Any] = []
+    marks = getattr(sub, "MarkArray", None) or getattr(sub, "Mark1Array", None)
+    if marks is not None:
+        found += [record.MarkAnchor for record in marks.MarkRecord]
+    bases = getattr(sub, "BaseArray", None)
+    if bases is not None:
+        found += [a for record in bases.BaseRecord for a in record.BaseAnchor if a]
+    mark2 = getattr(sub, "Mark2Array", None)
+    if mark2 is not None:
+        found += [a for record in mark2.Mark2Record for a in record.Mark2Anchor if a]
+    ligatures = getattr(sub, "LigatureArray", None)
+    if ligatures is not None:
+        for attach in ligatures.LigatureAttach:
+            for component in attach.ComponentRecord:
+                found += [a for a in component.LigatureAnchor if a]
+    return found
 
 
 def make_wordmark(name: str, font_path: Path, colour: str, accent: str, out: Path) -> None:
@@ -114,6 +175,9 @@ def main() -> None:
         print(f"emoji font: {size} bytes")
         for name in TEXT_FONTS:
             print(f"{name}: {dehint(NOTO_DIR / name, assets / 'fonts' / name)} bytes, unhinted")
+        oblique = assets / "fonts" / "NotoSansArabic-Oblique.ttf"
+        size = make_oblique(assets / "fonts" / "NotoSansArabic-Regular.ttf", oblique)
+        print(f"NotoSansArabic-Oblique.ttf: {size} bytes")
     brand = load_brand(check_files=False)
     make_wordmark(
         brand.organisation,

@@ -99,11 +99,11 @@ def content_hash(content: CardContent, template: str, fmt: str, brand: Brand) ->
 def _fonts(brand: Brand, style: str) -> dict[str, str]:
     """The font of each run kind for one style (regular, bold, italic).
 
-    Arabic text in a bold style uses the bold Arabic face; Arabic script has no italic
-    tradition, so italic quotes set their Arabic words upright in the regular face.
+    Arabic inside bold text uses the bold Arabic face, inside italic text the oblique one
+    (Noto Sans Arabic has no italic: `make_assets.make_oblique` slants the regular face).
     """
     f = brand.fonts
-    arabic = f.get("arabic_bold", f["arabic"]) if style == "bold" else f["arabic"]
+    arabic = f.get(f"arabic_{style}", f["arabic"]) if style in ("bold", "italic") else f["arabic"]
     return {"main": str(f[style]), "arabic": str(arabic), "hebrew": str(f["hebrew"]),
             "emoji": str(f["emoji"])}  # fmt: skip
 
@@ -471,6 +471,7 @@ def clear_caches() -> None:
     _static.clear()
     _base.clear()
     imagery._backgrounds.clear()
+    imagery._luminances.clear()
     glyphs.clear()
     _logo_cache.clear()
 
