@@ -16,14 +16,14 @@ from benchmarks.import_and_list import write_export
 from curation.actors import Actor
 from curation.ingest import import_file, writer
 from curation.posts import service
+from curation.posts.approval import content_digest
 from curation.publishers.base import Connection, Media, Outgoing, Result
 from curation.quotes import workflow
 from curation.store import Database
 from curation.store.foundation import Consultation, Respondent
 from curation.store.posts import Post
 from curation.store.quotes import Quote
-from curation.worker import publish_due
-from tests.fakes.rows import approved_quote
+from tests.fakes.rows import approved_quote, publish_approved
 from tests.quote_fixtures import LONG_ANSWER, add_response
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -60,6 +60,7 @@ def _due_post(db: Database, consultation: Consultation) -> int:
             scheduled_fold=0, status="scheduled", attempts=0,
             idempotency_key=uuid.uuid4().hex, created_by="cara", created_at=NOW, updated_at=NOW,
         )  # fmt: skip
+        post.approved_digest = content_digest(post)  # a second person approved it
         session.add(post)
         session.flush()
         return post.id
@@ -100,7 +101,7 @@ def test_import_and_concurrent_writers_all_succeed(
                                   now=NOW, render_card=False)  # fmt: skip
 
     def work() -> None:
-        publish_due(db, now=NOW, worker_id="w1", publishers={"mastodon": recording})
+        publish_approved(db, now=NOW, worker_id="w1", publishers={"mastodon": recording})
 
     jobs: list[Callable[[], None]] = [add_quote, approve, schedule, work]
     errors: list[BaseException] = []

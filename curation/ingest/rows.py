@@ -74,6 +74,9 @@ class RowReader:
             (i for i, role, _, _ in self.reading_columns
              if role in (ReadingRole.CONSENT, ReadingRole.CONSENT_ANONYMOUS)), None,
         )  # fmt: skip
+        # Every cell `_read_consent` looks at, and what it made of each combination seen.
+        self._consent_cells = [i for i, _, _, _ in self.reading_columns] + self.media_columns
+        self._consent_seen: dict[tuple[str, ...], dict[str, object]] = {}
 
     def _first(self, record: list[str], indexes: list[int]) -> str:
         for j in indexes:
@@ -116,7 +119,22 @@ class RowReader:
         return parsed
 
     def _consent(self, record: list[str], parsed: ParsedRow) -> None:
-        """Each consent and naming answer read on its own; the most cautious reading wins."""
+        """Each consent and naming answer read on its own; the most cautious reading wins.
+
+        A reading depends only on the column and the answer, and a file has few distinct
+        answers: each distinct combination of a row's consent cells is read once."""
+        cells = tuple(record[i] for i in self._consent_cells)
+        known = self._consent_seen.get(cells)
+        if known is None:
+            known = {}
+            scratch = ParsedRow(row=parsed.row, fields=known)
+            self._read_consent(record, scratch)
+            if len(self._consent_seen) < 65536:
+                self._consent_seen[cells] = known
+        parsed.fields.update(known)
+        parsed.fields["consent_answers"] = dict(known["consent_answers"])  # type: ignore[call-overload]
+
+    def _read_consent(self, record: list[str], parsed: ParsedRow) -> None:
         f = parsed.fields
         answers: dict[str, str] = {}
         readings: list[Reading] = []

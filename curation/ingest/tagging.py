@@ -37,14 +37,20 @@ class KeywordTagger:
                     self._phrases.setdefault(words[0], []).append(
                         (theme.id, frozenset(words), themes._pattern((keyword,)))
                     )
+        self._single_keys = frozenset(self._single)
+        self._phrase_keys = frozenset(self._phrases)
 
     def theme_ids(self, text: str) -> list[int]:
-        words = set(_WORD_RUN.findall(text.lower()))
+        words = _WORD_RUN.findall(text.lower())
         found: set[int] = set()
-        for word in words & self._single.keys():
+        # Intersecting the (small) keyword sets with the word list builds no set of all words.
+        for word in self._single_keys.intersection(words):
             found |= self._single[word]
-        for first in words & self._phrases.keys():
-            for theme_id, needed, pattern in self._phrases[first]:
-                if theme_id not in found and needed <= words and pattern.search(text):
-                    found.add(theme_id)
+        firsts = self._phrase_keys.intersection(words)
+        if firsts:
+            every = set(words)
+            for first in firsts:
+                for theme_id, needed, pattern in self._phrases[first]:
+                    if theme_id not in found and needed <= every and pattern.search(text):
+                        found.add(theme_id)
         return sorted(found)

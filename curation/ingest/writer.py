@@ -11,11 +11,13 @@ import hashlib
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from curation.ingest.bulk import bulk_insert
@@ -37,6 +39,7 @@ RESPONDENTS = cast(Table, Respondent.__table__)
 RESPONSES = cast(Table, Response.__table__)
 RESPONSE_THEMES = cast(Table, ResponseTheme.__table__)
 CHUNK_ROWS = 2000
+FTS_INSERT_TRIGGER = "responses_fts_ai"  # migration 0002: keeps responses_fts in step
 PERSON_FIELDS = (
     "name", "email", "organisation", "sector", "region", "consent_to_quote", "consent_raw",
     "anonymous", "media_consent", "consent_answers", "consent_reading",
@@ -123,6 +126,7 @@ class Writer:
         self.s, self.c, self.plan, self.report = session, consultation, plan, report
         self.batch_id, self.now = batch_id, now
         self.reader = RowReader(plan.columns, plan.dialect, book)
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
         self.question_ids = {q.number: q.id for q in consultation.questions}
         self.tagger = KeywordTagger(consultation.themes)
         # Respondents whose reading went down (named -> anonymous -> not quotable).
@@ -156,10 +160,40 @@ class Writer:
 
     def run(self, progress: Progress | None) -> None:
         total = self.plan.total_rows
-        for done, chunk in in_background(self._prepared_chunks()):
-            self._write(chunk)
-            if progress is not None:
-                progress(done, total)
+        with self._search_index_in_bulk():
+            for done, chunk in in_background(self._prepared_chunks()):
+                self._write(chunk)
+                if progress is not None:
+                    progress(done, total)
+
+    @contextmanager
+    def _search_index_in_bulk(self) -> Iterator[None]:
+        """SQLite: index the new answers' words in one statement at the end, not row by row.
+
+        The insert trigger of the full-text table is dropped for the import and made again
+        from its own stored SQL; both happen inside the import's transaction (which holds
+        the write lock), so no other writer ever sees the store without it, and a rollback
+        (dry run, error) brings it back by itself. Updated answers keep their trigger."""
+        found = None
+        if self.sqlite:
+            found = self.s.execute(
+                sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"),
+                {"n": FTS_INSERT_TRIGGER},
+            ).scalar()
+        if not found:
+            yield
+            return
+        before = self.s.execute(sql("SELECT coalesce(max(id), 0) FROM responses")).scalar()
+        self.s.execute(sql(f"DROP TRIGGER {FTS_INSERT_TRIGGER}"))
+        try:
+            yield
+            self.s.execute(
+                sql("INSERT INTO responses_fts(rowid, text) "
+                     "SELECT id, text FROM responses WHERE id > :before"),
+                {"before": before},
+            )  # fmt: skip
+        finally:
+            self.s.connection().exec_driver_sql(str(found))
 
     def _prepared_chunks(self) -> Iterator[tuple[int, list[Prepared]]]:
         """(rows read so far, accepted rows) every CHUNK_ROWS rows; runs in the parser thread."""
@@ -305,22 +339,28 @@ class Writer:
         keys = ("respondent_id", "question_id", "text", "content_hash", "submitted_at",
                 "kind", "import_batch_id", "created_at")  # fmt: skip
         extra = ("text", self.batch_id, self.now)
-        bulk_insert(self.s, table, keys, [row + extra for row in rows])
-        respondent_ids = sorted({row[0] for row in rows})
+        prepared = [row + extra for row in rows]
+        fetched: list[tuple[Any, ...]] = []
+        if self.sqlite:  # the new ids come back with the insert
+            fetched = bulk_insert(self.s, table, keys, prepared,
+                                  returning=("id", "respondent_id", "question_id"))  # fmt: skip
+        else:
+            bulk_insert(self.s, table, keys, prepared)
+            respondent_ids = sorted({row[0] for row in rows})
+            for start in range(0, len(respondent_ids), 5000):  # the bound-parameter limit
+                fetched.extend(self.s.execute(
+                    select(table.c.id, table.c.respondent_id, table.c.question_id).where(
+                        table.c.import_batch_id == self.batch_id,
+                        table.c.respondent_id.in_(respondent_ids[start : start + 5000]),
+                    )
+                ).all())  # fmt: skip
         links: list[tuple[int, int, str]] = []
-        for start in range(0, len(respondent_ids), 5000):  # SQLite's bound-parameter limit
-            fetched = self.s.execute(
-                select(table.c.id, table.c.respondent_id, table.c.question_id).where(
-                    table.c.import_batch_id == self.batch_id,
-                    table.c.respondent_id.in_(respondent_ids[start : start + 5000]),
-                )
-            ).all()
-            for resp_id, rid, qid in fetched:
-                theme_ids = tags.pop((rid, qid), None)
-                if theme_ids is None:  # an answer this batch updated, not inserted
-                    continue
-                self.answers[(rid, qid)] = (resp_id, self.answers[(rid, qid)][1])
-                links.extend((resp_id, t, "keyword") for t in theme_ids)
+        for resp_id, rid, qid in fetched:
+            theme_ids = tags.pop((rid, qid), None)
+            if theme_ids is None:  # an answer this batch updated, not inserted
+                continue
+            self.answers[(rid, qid)] = (resp_id, self.answers[(rid, qid)][1])
+            links.extend((resp_id, t, "keyword") for t in theme_ids)
         bulk_insert(self.s, RESPONSE_THEMES, ("response_id", "theme_id", "source"), links)
         self.report.responses_created += len(rows)
 
