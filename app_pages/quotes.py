@@ -70,7 +70,7 @@ with db.session() as session:
         actor,
         consultation_id,
         status=None if status == "any" else status,
-        question=None if question == ANY else question,
+        question=question if isinstance(question, int) else None,  # ANY is the text option
         theme=None if mission == ANY else mission,
         region=None if region == ANY else region,
     )
