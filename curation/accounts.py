@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curation import audit, auth, users
+from curation import audit, auth, browser_sessions, users
 from curation.actors import Actor, Permission, Role, require
 from curation.errors import UnusableInput, WorkflowError
 from curation.store.foundation import User
@@ -89,6 +89,8 @@ def set_active(session: Session, actor: Actor, name: str, active: bool) -> None:
         if user.role == Role.ADMIN.value:
             auth.ensure_not_last_admin(session, name)
     user.active = active
+    if not active:
+        browser_sessions.end_all_for_user(session, user.id, browser_sessions.DEACTIVATED)
     audit.record(
         session,
         actor,

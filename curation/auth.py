@@ -108,6 +108,11 @@ def reset_password(session: Session, actor: Actor, name: str) -> str:
         raise PermissionDenied(f"{actor.name} ({actor.role.value}) may not manage users")
     password = one_time_password()
     set_password(session, actor, name, password, must_change=True)
+    from curation import browser_sessions  # it builds on this module
+
+    user = _user(session, name)
+    if user is not None:  # whoever holds a session of theirs is signed out at once
+        browser_sessions.end_all_for_user(session, user.id, browser_sessions.PASSWORD_RESET)
     return password
 
 

@@ -2,6 +2,11 @@
 
 Local accounts by default; single sign-on through `st.login` when secrets have an
 `[auth]` section. Sessions end after inactivity (`curation.auth.session_timeout`).
+
+A password sign-in also starts a server-side session (`curation.browser_sessions`) whose
+token the browser keeps in a cookie (`ui.session_cookie`), so a refresh or a deep link opens
+signed in; the token is checked on every run, so a revocation (sign-out, deactivation, a
+password reset) takes effect on the next click in every tab.
 """
 
 from __future__ import annotations
@@ -11,17 +16,21 @@ from typing import Any
 
 import streamlit as st
 
-from curation import auth, oidc
+from curation import auth, browser_sessions, oidc
 from curation.actors import Actor
 from curation.errors import CurationError
 from curation.store import Database
 from curation.store.base import utcnow
+from ui import session_cookie
 from ui.context import ACTOR_KEY
 from ui.safe_text import escape_markdown
 
 LAST_SEEN_KEY = "auth_last_seen"
 MUST_CHANGE_KEY = "auth_must_change"
 METHOD_KEY = "auth_method"
+TOKEN_KEY = "auth_session_token"  # noqa: S105 (a session_state key)
+_COOKIE_KEY = "auth_cookie"  # what the browser's cookie needs next: "write" or "clear"
+_TRIED_KEY = "auth_cookie_tried"  # the cookie token this tab already looked up
 _NOTICE_KEY = "auth_notice"
 
 
@@ -40,32 +49,84 @@ def _oidc_roles() -> Mapping[str, Any] | None:
         return None
 
 
-def sign_out(notice: str | None = None) -> None:
+def sign_out(
+    db: Database, notice: str | None = None, reason: str = browser_sessions.SIGNED_OUT
+) -> None:
+    """Forget who is signed in here and revoke their browser session in the store."""
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if isinstance(token, str):
+        with db.session() as session:
+            browser_sessions.end(session, token, reason)
+        st.session_state[_COOKIE_KEY] = "clear"
     for key in (ACTOR_KEY, LAST_SEEN_KEY, MUST_CHANGE_KEY, METHOD_KEY):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[_NOTICE_KEY] = notice
 
 
+def _sync_cookie() -> None:
+    """Write or clear the browser's cookie when a sign-in or sign-out asked for it."""
+    wanted = st.session_state.pop(_COOKIE_KEY, None)
+    token = st.session_state.get(TOKEN_KEY)
+    if wanted == "write" and isinstance(token, str):
+        session_cookie.write(token)
+    elif wanted == "clear":
+        session_cookie.clear()
+
+
+def _resume_from_cookie(db: Database) -> bool:
+    """Sign in from the browser's cookie (a refresh, a deep link) if its session is good."""
+    token = session_cookie.read_token()
+    if token is None or st.session_state.get(_TRIED_KEY) == token:
+        return False
+    st.session_state[_TRIED_KEY] = token  # a dead token is looked up once per tab
+    with db.session() as session:
+        resumed = browser_sessions.resume(session, token)
+    if resumed is None:
+        st.session_state[_COOKIE_KEY] = "clear"
+        return False
+    st.session_state[ACTOR_KEY] = resumed.actor
+    st.session_state[LAST_SEEN_KEY] = utcnow()
+    st.session_state[MUST_CHANGE_KEY] = resumed.must_change_password
+    st.session_state[METHOD_KEY] = "password"
+    st.session_state[TOKEN_KEY] = token
+    return True
+
+
+def _session_still_good(db: Database) -> bool:
+    """The browser session behind this tab is live (and now marked used); True without one."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not isinstance(token, str):
+        return True
+    with db.session() as session:
+        return browser_sessions.resume(session, token) is not None
+
+
 def signed_in_actor(db: Database) -> Actor:
     """The signed-in actor; otherwise shows the sign-in (or password change) form and stops."""
     now = utcnow()
     roles = _oidc_roles()
+    _sync_cookie()
     who = st.session_state.get(ACTOR_KEY)
+    if not isinstance(who, Actor) and roles is None and _resume_from_cookie(db):
+        who = st.session_state.get(ACTOR_KEY)
     if isinstance(who, Actor):
         last_seen = st.session_state.get(LAST_SEEN_KEY)
         if auth.session_expired(last_seen, now, auth.session_timeout()):
             was_oidc = st.session_state.get(METHOD_KEY) == "oidc"
-            sign_out("You were signed out after a period of inactivity.")
+            sign_out(db, "You were signed out after a period of inactivity.", browser_sessions.IDLE)
             if was_oidc:
                 st.logout()
+            st.rerun()
+        if not _session_still_good(db):
+            sign_out(db, "Your session has ended; please sign in again.")
             st.rerun()
         st.session_state[LAST_SEEN_KEY] = now
         who = _still_allowed(db, who, roles)
         if st.session_state.get(MUST_CHANGE_KEY):
             _password_change_form(db, who)
             st.stop()
-        _sign_out_button()
+        _sign_out_button(db)
         return who
     if roles is not None:
         _oidc_gate(db, roles)
@@ -89,7 +150,11 @@ def _still_allowed(db: Database, who: Actor, roles: Mapping[str, Any] | None) ->
         role = oidc.role_for_identity(email, groups, roles)
         current = Actor(current.name, role) if role is not None else None
     if current is None:
-        sign_out("Your account can no longer sign in here; you are signed out.")
+        sign_out(
+            db,
+            "Your account can no longer sign in here; you are signed out.",
+            browser_sessions.DEACTIVATED,
+        )
         if was_oidc:
             st.logout()
         st.rerun()
@@ -99,11 +164,11 @@ def _still_allowed(db: Database, who: Actor, roles: Mapping[str, Any] | None) ->
     return current
 
 
-def _sign_out_button() -> None:
+def _sign_out_button(db: Database) -> None:
     with st.sidebar:
         if st.button("Sign out", key="signout", icon=":material/logout:"):
             was_oidc = st.session_state.get(METHOD_KEY) == "oidc"
-            sign_out("You are signed out.")
+            sign_out(db, "You are signed out.")
             if was_oidc:
                 st.logout()
             st.rerun()
@@ -129,9 +194,12 @@ def _sign_in_form(db: Database) -> None:
         return
     with db.session() as session:
         result = auth.sign_in(session, name, password)
-    if result is None:
+        token = browser_sessions.start(session, result.actor) if result else None
+    if result is None or token is None:
         st.error("That user name and password do not match an active account.")
         return
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[_COOKIE_KEY] = "write"
     st.session_state[ACTOR_KEY] = result.actor
     st.session_state[LAST_SEEN_KEY] = utcnow()
     st.session_state[MUST_CHANGE_KEY] = result.must_change_password
@@ -155,7 +223,7 @@ def _password_change_form(db: Database, who: Actor) -> None:
         )
         submitted = st.form_submit_button("Save password", key="newpw_submit", type="primary")
     if st.button("Sign out", key="signout"):
-        sign_out()
+        sign_out(db)
         st.rerun()
     if not submitted:
         return

@@ -27,6 +27,7 @@ from curation.store.posts import (  # noqa: F401
     WorkerHeartbeat,
 )
 from curation.store.quotes import Quote, QuoteNote, QuoteStatus  # noqa: F401
+from curation.store.sessions import SignInSession  # noqa: F401
 
 __all__ = [
     "AuditEntry",
