@@ -46,12 +46,12 @@ table = report.tables[dimension]
 st.plotly_chart(
     charts.balance_figure(table, f"Quotes by {dimension}"),
     key="balance_chart",
-    use_container_width=True,
+    width="stretch",
 )
 st.dataframe(
     table,
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     key="balance_table",
     column_config={
         "group": st.column_config.TextColumn(dimension.capitalize()),
