@@ -124,3 +124,39 @@ def test_balance_needs_permission(db, consultation, curator) -> None:
     """Curators may not see the balance view (VIEW_BALANCE is for approvers)."""
     with db.session() as session, pytest.raises(PermissionDenied):
         balance.balance_report(session, curator, consultation.id)
+
+
+def test_campaign_members_count_once_and_theme_and_tone_tables(
+    db: Database, consultation: Consultation, curator, approver, now
+) -> None:
+    """Two members of one campaign weigh 1/2 each; theme and tone tables use the readings."""
+    from curation.store.analysis import AnswerTheme, ResponseReading
+
+    with db.session() as session:
+        a, b, c, d = (add_response(session, consultation, question=1, name=n) for n in "ABCD")
+        q1 = a.question_id
+        buses = AnswerTheme(consultation_id=consultation.id, question_id=q1, number=1,
+                            label="Buses", terms=["bus"], passages=[])  # fmt: skip
+        session.add(buses)
+        session.flush()
+        session.add_all([
+            ResponseReading(response_id=a.id, answer_theme_id=buses.id, tone="positive"),
+            ResponseReading(response_id=b.id, answer_theme_id=buses.id, tone="negative",
+                            group_key=b.id, group_size=2),
+            ResponseReading(response_id=c.id, tone="negative", group_key=b.id, group_size=2),
+        ])  # fmt: skip
+        session.flush()
+        qid = workflow.create_quote(session, curator, a.id, SPAN, now=now).id
+        workflow.approve(session, approver, qid, now=now)
+        report = balance.balance_report(session, approver, consultation.id)
+    assert (report.total_responses, report.effective_responses) == (4, 3.0)
+    tone = report.tables["tone"].set_index("group")
+    assert tone.loc["negative", "quotable_responses"] == pytest.approx(1.0)
+    assert tone.loc["negative", "response_share"] == pytest.approx(1 / 3)
+    assert tone.loc["positive", "quote_share"] == pytest.approx(1.0)
+    assert tone.loc[balance.NOT_ANALYSED, "quotable_responses"] == pytest.approx(1.0)
+    themes = report.tables["theme"].set_index("group")
+    assert themes.loc["Q1 · Buses", "quotable_responses"] == pytest.approx(1.5)
+    assert themes.loc["Q1 · No distinctive theme", "quotable_responses"] == pytest.approx(0.5)
+    gaps = [f.subject for f in report.flags if f.kind == "share_gap"]
+    assert "Tone: positive" in gaps and "Tone: negative" in gaps
