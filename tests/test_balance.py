@@ -133,7 +133,7 @@ def test_campaign_members_count_once_and_theme_and_tone_tables(
     from curation.store.analysis import AnswerTheme, ResponseReading
 
     with db.session() as session:
-        a, b, c, d = (add_response(session, consultation, question=1, name=n) for n in "ABCD")
+        a, b, c, _unread = (add_response(session, consultation, question=1, name=n) for n in "ABCD")
         q1 = a.question_id
         buses = AnswerTheme(consultation_id=consultation.id, question_id=q1, number=1,
                             label="Buses", terms=["bus"], passages=[])  # fmt: skip
