@@ -460,18 +460,23 @@ def publish_due(
     lease_seconds: int = 300,
     limit: int | None = None,
     backoff: Backoff | None = None,
+    park_unconnected: bool = True,
 ) -> list[PublishOutcome]:
-    """Publish every post due at `now` (at most `limit`); one network failing skips only itself."""
-    from curation.publishers.registry import publishers_from_environment
+    """Publish every post due at `now` (at most `limit`); one network failing skips only itself.
+
+    Due posts of networks without a publisher here wait as "not connected"; with
+    `park_unconnected=False` (a dashboard while a worker runs elsewhere) they are left alone."""
+    from curation.publishers.registry import NETWORKS, publishers_from_environment
 
     now = now or utcnow()
     chosen = publishers if publishers is not None else publishers_from_environment()
     backoff = backoff or Backoff()
     recover_expired(db, now)
     not_connected.release(db, chosen, now)  # connected since: due again
-    not_connected.park(db, chosen, now)  # no publisher here: they wait, never sent elsewhere
+    if park_unconnected:
+        not_connected.park(db, chosen, now)  # no publisher here: they wait, never sent elsewhere
     outcomes: list[PublishOutcome] = []
-    skip: set[str] = set()
+    skip: set[str] = set() if park_unconnected else {n for n in NETWORKS if n not in chosen}
     while limit is None or len(outcomes) < limit:
         claim = claim_next(
             db,

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from curation import accounts
 from curation.actors import Actor, Role
 from curation.errors import PermissionDenied
-from curation.posts import heartbeat, service
+from curation.posts import approval, heartbeat, service
 from curation.publishers.outbox import OutboxPublisher
 from curation.store import Database
 from curation.store.foundation import AuditEntry, Consultation
@@ -138,6 +138,7 @@ def test_publish_now_button_publishes_what_is_due_once(
         post_id = service.schedule_post(
             session, curator, quote_id, "outbox", "now", now=now, render_card=False
         ).id
+        approval.approve_post(session, approver, post_id, now=now)  # a second pair of eyes
     at = _status(approver, now + timedelta(minutes=1))
     at.button(key="publisher_publish_now").click().run()
     assert not at.exception
@@ -147,7 +148,9 @@ def test_publish_now_button_publishes_what_is_due_once(
     with db.session() as session:
         assert session.get(Post, post_id).status == "ready_by_hand"  # type: ignore[union-attr]
         actions = session.scalars(
-            select(AuditEntry.action).where(AuditEntry.actor == approver.name)
+            select(AuditEntry.action).where(
+                AuditEntry.actor == approver.name, AuditEntry.action.like("posts.%")
+            )
         ).all()
         assert actions == ["posts.publish_now", "posts.publish_now"]
 
@@ -176,3 +179,23 @@ def test_every_page_shows_the_status_in_the_sidebar(
     assert not at.exception, at.exception
     assert [w.value for w in at.sidebar.warning] == ["Publisher not running: posts will not go out"]
     assert "publisher_publish_now" in [b.key for b in at.sidebar.button]
+
+
+def test_publish_now_leaves_a_running_workers_networks_to_it(
+    db: Database, consultation: Consultation, curator: Actor, approver: Actor
+) -> None:
+    """With a worker running, the button does not park posts of networks it cannot reach."""
+    now = LAST_RUN + timedelta(seconds=10)
+    with db.session() as session:
+        quote_id = approved_quote(session, consultation)
+        post_id = service.schedule_post(
+            session, curator, quote_id, "mastodon", "now", now=now, render_card=False
+        ).id
+    _beat(db)  # a worker that holds the Mastodon credentials
+    assert heartbeat.publish_now(db, approver, now=now, publishers={}) == {"handled": 0}
+    with db.session() as session:
+        assert session.get(Post, post_id).status == "scheduled"  # type: ignore[union-attr]
+    heartbeat.stopped(db, "worker-a", now)
+    heartbeat.publish_now(db, approver, now=now, publishers={})
+    with db.session() as session:
+        assert session.get(Post, post_id).status == "not_connected"  # type: ignore[union-attr]

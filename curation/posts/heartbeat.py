@@ -117,8 +117,15 @@ def publish_now(
 
     require(actor, Permission.APPROVE_QUOTES)
     now = now or utcnow()
+    with db.session() as session:
+        # A running worker may hold credentials this process lacks: leave its networks to it.
+        worker_running = publisher_status(session, now).running > 0
     outcomes = publish_due(
-        db, now=now, worker_id=f"dashboard-{actor.name}"[:120], publishers=publishers
+        db,
+        now=now,
+        worker_id=f"dashboard-{actor.name}"[:120],
+        publishers=publishers,
+        park_unconnected=not worker_running,
     )
     counts = result_counts(outcomes)
     with db.session() as session:
