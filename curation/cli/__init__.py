@@ -45,6 +45,7 @@ def _register() -> None:
         publishing,  # noqa: F401
         quotes,  # noqa: F401
         responses,  # noqa: F401
+        serve,  # noqa: F401
     )
 
 

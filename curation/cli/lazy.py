@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "posts": ("publishing", "List posts (newest first), with remote id and URL once posted."),
     "accounts": ("publishing", "Network accounts: test connections."),
     "publish-due": ("publishing", "Publish every post that is due now, once."),
+    "serve": ("serve", "Start the dashboard and the publisher; Ctrl-C stops both."),
     "worker": ("publishing", "Publish due posts in a loop until SIGTERM or Ctrl-C."),
     "publisher-status": ("publishing", "Whether a worker is running and when it last ran."),
     "withdraw": ("publishing", "Withdraw a respondent: cancel and delete their posts and cards."),
