@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -129,21 +131,61 @@ class Database:
                 conn.info.pop("begin_deferred", None)
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration (idempotent, once per process per URL)."""
+        """Bring the schema to the newest migration (idempotent, once per process per URL).
+
+        A store already at the newest revision is recognised without loading Alembic
+        (which costs more than the rest of a CLI command's start)."""
         with _migrate_lock:
             if self.url in _migrated:
                 return
+            if self._at_head():
+                _migrated.add(self.url)
+                return
+            from alembic import command
+
             with self.engine.begin() as conn:
                 cfg = alembic_config(self.url)
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
             _migrated.add(self.url)
 
+    def _at_head(self) -> bool:
+        head = _head_revision()
+        if head is None:
+            return False
+        try:
+            with self.read_session() as session:
+                stored = session.execute(text("SELECT version_num FROM alembic_version")).all()
+        except DBAPIError:
+            return False  # no store yet, or no version table: let Alembic say what is wrong
+        return [tuple(row) for row in stored] == [(head,)]
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
+_REVISION = re.compile(r'^(down_revision|revision)\s*(?::[^=]*)?=\s*["\']?([\w]+)', re.MULTILINE)
+
+
+def _head_revision() -> str | None:
+    """The single newest migration, read from the scripts' own `revision` lines (None if the
+    chain is not a simple line: then Alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        found = {m.group(1): m.group(2) for m in _REVISION.finditer(source)}
+        if "revision" in found:
+            revisions.add(found["revision"])
+            if found.get("down_revision") not in (None, "None"):
+                parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
