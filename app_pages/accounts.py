@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from curation.actors import Permission
-from curation.posts import accounts
+from curation.posts import accounts, heartbeat
 from ui import context
 
 actor = context.require_page(Permission.MANAGE_ACCOUNTS)
@@ -28,6 +28,12 @@ else:
         rows = accounts.account_health(session, actor)
 
 st.dataframe(pd.DataFrame(rows).fillna(""), hide_index=True, width="stretch", key="accounts_table")
+with db.session() as session:
+    status = heartbeat.publisher_status(session)
+if status.running:  # the workers' own credentials may differ from this dashboard's
+    st.caption(f"{status.label()}; it can reach: {', '.join(status.networks)}.")
+else:
+    st.caption(heartbeat.NOT_RUNNING)
 for row in rows:
     if row["needs_reconnect"]:
         st.warning(f"{row['network']}: the credentials were refused; update them and test again.")

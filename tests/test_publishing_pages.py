@@ -114,6 +114,7 @@ def test_accounts_page_tests_connections_without_showing_secrets(
         assert rows["mastodon"]["mode"] == "live" and rows["mastodon"]["account"] == "@desk"
         assert rows["x"]["mode"] == "not connected" and rows["outbox"]["mode"] == "outbox"
         assert "s3cret-value" not in str(frame.to_dict())
+        assert "Publisher not running: posts will not go out" in [c.value for c in at.caption]
         assert server.requests[-1].headers["authorization"] == "Bearer s3cret-value"
     finally:
         server.close()
