@@ -21,6 +21,7 @@ from curation.cards.contrast import NORMAL_TEXT_MIN, hex_to_rgb, relative_lumina
 from curation.errors import UnusableInput
 
 ALPHAS = (0.45, 0.6, 0.72, 0.84, 0.93, 1.0)
+MAX_CACHED = 12  # scrimmed pictures (and their luminance) kept: a few MB each
 _LINEAR = np.array(
     [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
      for c in (v / 255 for v in range(256))]
@@ -65,7 +66,7 @@ def background(brand: Brand, size: tuple[int, int], alpha: float) -> Image.Image
     mixed = picture * (1 - weights) + scrim * weights
     image = Image.fromarray(np.round(mixed).astype(np.uint8), "RGB")
     _backgrounds[key] = image
-    while len(_backgrounds) > 24:
+    while len(_backgrounds) > MAX_CACHED:
         _backgrounds.popitem(last=False)
     return image
 
@@ -73,8 +74,9 @@ def background(brand: Brand, size: tuple[int, int], alpha: float) -> Image.Image
 def luminance(image: Image.Image) -> np.ndarray:
     """WCAG relative luminance of every pixel of an RGB image."""
     pixels = np.asarray(image, dtype=np.uint8)
-    return (0.2126 * _LINEAR[pixels[..., 0]] + 0.7152 * _LINEAR[pixels[..., 1]]
-            + 0.0722 * _LINEAR[pixels[..., 2]])  # fmt: skip
+    lum = (0.2126 * _LINEAR[pixels[..., 0]] + 0.7152 * _LINEAR[pixels[..., 1]]
+           + 0.0722 * _LINEAR[pixels[..., 2]])  # fmt: skip
+    return lum.astype(np.float32)
 
 
 _luminances: OrderedDict[tuple[str, int, int, float], np.ndarray] = OrderedDict()
@@ -84,7 +86,7 @@ def _background_luminance(brand: Brand, size: tuple[int, int], alpha: float) -> 
     key = (brand.fingerprint, *size, alpha)
     if key not in _luminances:
         _luminances[key] = luminance(background(brand, size, alpha))
-        while len(_luminances) > 24:
+        while len(_luminances) > MAX_CACHED:
             _luminances.popitem(last=False)
     return _luminances[key]
 
