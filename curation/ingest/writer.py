@@ -292,18 +292,18 @@ class Writer:
 
     def _write_respondents(self, chunk: list[Prepared]) -> dict[str, int]:
         ids: dict[str, int] = {}
-        new: list[dict[str, Any]] = []
+        new: list[tuple[Any, ...]] = []
         changed: list[dict[str, Any]] = []
         for item in chunk:
             key, parsed = item.key, item.parsed
             existing = self.existing.get(key)
             if existing is None:
-                new.append({
-                    "consultation_id": self.c.id, "source_key": key,
-                    "source_ids": {"dialect": self.plan.dialect.name, "id": parsed.source_id,
-                                   "submitted": parsed.submitted_raw, "row": parsed.row},
-                    "created_at": self.now, "updated_at": self.now, **parsed.fields,
-                })  # fmt: skip
+                new.append((
+                    self.c.id, key,
+                    {"dialect": self.plan.dialect.name, "id": parsed.source_id,
+                     "submitted": parsed.submitted_raw, "row": parsed.row},
+                    self.now, self.now, False, *(parsed.fields[f] for f in PERSON_FIELDS),
+                ))  # fmt: skip
                 continue
             ids[key] = existing["id"]
             diff = {f: parsed.fields[f] for f in PERSON_FIELDS if existing[f] != parsed.fields[f]}
@@ -317,7 +317,15 @@ class Writer:
                 self.report.respondents_unchanged += 1
         if new:
             table = RESPONDENTS
-            result = self.s.execute(insert(table).returning(table.c.source_key, table.c.id), new)
+            keys = ("consultation_id", "source_key", "source_ids", "created_at", "updated_at",
+                    "is_demo", *PERSON_FIELDS)  # fmt: skip
+            if self.sqlite:  # multi-row VALUES with the ids back, no per-row bookkeeping
+                result = bulk_insert(self.s, table, keys, new, returning=("source_key", "id"))
+            else:
+                result = [tuple(row) for row in self.s.execute(
+                    insert(table).returning(table.c.source_key, table.c.id),
+                    [dict(zip(keys, row, strict=True)) for row in new],
+                )]  # fmt: skip
             for key, rid in result:
                 ids[key] = rid
                 self.existing[key] = {"id": rid, "withdrawn_at": None, "erased_at": None,
