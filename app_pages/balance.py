@@ -106,12 +106,23 @@ if not the_plan.proposals:
     st.caption("No passage to propose yet: find themes below, or every gap is closed.")
 
 
-@st.fragment(run_every=2.0)
+def _running(run: service.RunView | None) -> bool:
+    return run is not None and run.status in ("queued", "running")
+
+
+with db.session() as session:
+    last_run = service.latest_run(session, actor, consultation_id)
+
+
+@st.fragment(run_every=2.0 if _running(last_run) else None)  # polls only while a run works
 def analysis_status() -> None:
     with db.session() as session:
         run = service.latest_run(session, actor, consultation_id)
-    if run is not None and run.status in ("queued", "running"):
+    if _running(run):
+        assert run is not None
         st.progress(run.progress, text=f"{run.stage} ({run.progress:.0%})")
+    elif _running(last_run):
+        st.rerun(scope="app")  # the run just ended: show its themes
     elif run is not None and run.status == "failed":
         st.error(f"The last analysis failed ({run.message}).")
     elif run is not None:
@@ -124,7 +135,7 @@ def analysis_status() -> None:
 
 st.subheader("Themes in the answers")
 analysis_status()
-if st.button("Find themes, campaigns and tone", key="balance_analyse"):
+if st.button("Find themes, campaigns and tone", key="balance_analyse", disabled=_running(last_run)):
     job.start_in_background(db, actor, consultation_id)
     st.rerun()
 

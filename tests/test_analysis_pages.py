@@ -58,3 +58,16 @@ def test_engagement_page_shows_representativeness(db, consultation, curator, app
     at = _page("engagement", approver, consultation_id=consultation.id)
     line = [m.value for m in at.markdown if m.value.startswith("**Representativeness")]
     assert len(line) == 1 and "%" in line[0]
+
+
+def test_balance_page_shows_a_running_analysis(db, consultation, approver) -> None:
+    """While a run works, the page shows its stage and progress and offers no second run."""
+    from curation.store.analysis import AnalysisRun
+
+    with db.session() as session:
+        session.add(AnalysisRun(consultation_id=consultation.id, status="running",
+                                stage="Themes for Q3", progress=0.4, actor="someone"))  # fmt: skip
+    at = _page("balance", approver, consultation_id=consultation.id)
+    bars = at.get("progress")
+    assert len(bars) == 1 and "Themes for Q3 (40%)" in str(bars[0].proto)
+    assert at.button(key="balance_analyse").disabled
