@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from curation.analysis.tokens import Encoded
+from curation.analysis.tokens import WORD, Encoded
 
 THRESHOLD = 0.6  # estimated Jaccard similarity of word 3-gram sets
 SHINGLE = 3
@@ -133,7 +133,6 @@ def find_groups(
 
 def jaccard(a: str, b: str) -> float:
     """The exact Jaccard similarity of two texts' word 3-gram sets (for checks and display)."""
-    from curation.analysis.tokens import WORD
 
     def grams(text: str) -> set[tuple[str, ...]]:
         words = WORD.findall(text.lower())

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from curation.analysis import themes as th
+from curation.analysis.tokens import WORD
 from curation.quotes.suggest import one_per_group, suggest_quotes
 from curation.store.foundation import Theme
 
@@ -172,8 +173,6 @@ def pick_passages(draft: Draft, data: QuestionData) -> list[dict[str, int]]:
 
 
 def _term_hits(text: str, terms: set[str]) -> int:
-    from curation.analysis.tokens import WORD
-
     return len({w for w in WORD.findall(text.lower())} & terms)
 
 
