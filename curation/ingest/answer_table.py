@@ -23,11 +23,14 @@ def answer_table(plan: Plan, book: ReadingBook) -> list[dict[str, Any]]:
         role = READING_ROLE_OF.get(column.role)
         if role is None:
             continue
-        counts = Counter(
-            normalise_answer(record[column.index]) if column.index < len(record) else ""
+        raw = Counter(
+            record[column.index] if column.index < len(record) else ""
             for record in records
             if any(cell.strip() for cell in record)
         )
+        counts: Counter[str] = Counter()
+        for value, n in raw.items():  # each distinct cell normalised once
+            counts[normalise_answer(value)] += n
         header = norm_header(column.header)
         for answer, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             proposal = book.read(header, role, answer)

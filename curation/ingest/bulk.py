@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -67,10 +68,11 @@ def bulk_insert(
     found: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), per_statement):
         part = rows[start : start + per_statement]
-        flat = [p(r[i]) if p else r[i] for r in part for i, p in steps]
-        result = conn.exec_driver_sql(
-            f"{head} VALUES {','.join([group] * len(part))}{tail}", tuple(flat)
-        )
+        # Column by column (map runs in C), then interleaved back into rows, flattened.
+        columns = list(zip(*part, strict=True))
+        ordered = [map(p, columns[i]) if p else columns[i] for i, p in steps]
+        flat = tuple(chain.from_iterable(zip(*ordered, strict=True)))
+        result = conn.exec_driver_sql(f"{head} VALUES {','.join([group] * len(part))}{tail}", flat)
         if returning:
-            found.extend(tuple(row) for row in result)
+            found.extend(map(tuple, result.fetchall()))
     return found

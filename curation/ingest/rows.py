@@ -22,6 +22,7 @@ from curation.unicode_safety import strip_spoofing
 
 # Consent answers repeat thousands of times in a file; normalise each distinct one once.
 _normalised = lru_cache(maxsize=8192)(normalise_answer)
+_region = lru_cache(maxsize=4096)(normalise_region)  # likewise the few region spellings
 
 
 @dataclass
@@ -108,7 +109,7 @@ class RowReader:
         )
         f["sector"] = self._get(record, "sector").strip()[:120] or None
         region_raw = self._get(record, "region").strip()
-        f["region"] = normalise_region(region_raw) if region_raw else None
+        f["region"] = _region(region_raw) if region_raw else None
         if region_raw and f["region"] is None:
             parsed.problems.append(f"region '{_short(region_raw)}' is not a UK region; left blank")
         self._consent(record, parsed)
