@@ -73,14 +73,17 @@ if not can_edit:
 
 upload = capped_uploader("New logo (PNG or JPEG)", "image", type=["png", "jpg", "jpeg"],
                          key="brand_logo")  # fmt: skip
-st.caption(f"At most {MAX_LOGO_BYTES // 1_000_000} MB and 4000×4000 pixels.")
+picture = capped_uploader("New photo or illustration for the Photo template (PNG or JPEG)",
+                          "image", type=["png", "jpg", "jpeg"], key="brand_image")  # fmt: skip
+st.caption(f"Each at most {MAX_LOGO_BYTES // 1_000_000} MB and 4000×4000 pixels.")
 if st.button("Save brand kit", key="brand_save", type="primary"):
     changed = {role: value.upper() for role, value in chosen.items()
                if value.upper() != brand.colours[role]}  # fmt: skip
     logo = upload.getvalue() if upload is not None else None
+    image = picture.getvalue() if picture is not None else None
     try:
         with db.session() as session:
-            service.update_brand(session, actor, colours=changed or None, logo=logo)
+            service.update_brand(session, actor, colours=changed or None, logo=logo, image=image)
         st.success("Brand kit saved; new cards use it.")
     except CurationError as exc:
         st.error(str(exc))

@@ -216,11 +216,28 @@ def validate_logo(data: bytes) -> ValidatedLogo:
     return ValidatedLogo(out.getvalue(), width, height, declared)
 
 
+MAX_IMAGE_SIDE = 2160  # enough to cover a 1080×1920 story card
+
+
+def validate_image(data: bytes) -> bytes:
+    """A brand photo or illustration for the Photo template: the logo's checks (PNG or JPEG,
+    size and pixel caps, no decompression bombs), then at most `MAX_IMAGE_SIDE` pixels a
+    side, re-encoded as a metadata-free JPEG."""
+    checked = validate_logo(data)
+    with Image.open(io.BytesIO(checked.png)) as img:
+        rgb = img.convert("RGB")
+    rgb.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    rgb.save(out, format="JPEG", quality=90, optimize=True)
+    return out.getvalue()
+
+
 def save_brand(
     *,
     colours: dict[str, str] | None = None,
     logo: ValidatedLogo | None = None,
     handle: str | None = None,
+    image: bytes | None = None,
 ) -> Brand:
     """Write a validated override of the kit under the data directory; returns the new kit.
 
@@ -243,6 +260,10 @@ def save_brand(
     logo_path = target / "logo.png"
     if logo is not None:
         data["logo"] = str(logo_path)
+    if image is not None:  # already validated (`validate_image`); replaces the picture
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "image.jpg").write_bytes(image)
+        data["image"] = str(target / "image.jpg")
     probe = dict(data)
     if logo is not None:  # validate against the new logo without writing it yet
         target.mkdir(parents=True, exist_ok=True)

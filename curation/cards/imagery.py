@@ -59,8 +59,11 @@ def background(brand: Brand, size: tuple[int, int], alpha: float) -> Image.Image
         return _backgrounds[key]
     picture = np.asarray(_cover(str(brand.image), brand.fingerprint, size), dtype=np.float32)
     height = size[1]
-    # Stronger towards the bottom: 60% of `alpha` at the top, all of it from two thirds down.
+    # Stronger towards the bottom: 60% of `alpha` at the top, all of it from two thirds down;
+    # the strongest scrim covers the picture evenly (the flat brand colour).
     ramp = np.clip(0.6 + 0.6 * np.arange(height, dtype=np.float32) / height, 0.0, 1.0)
+    if alpha >= ALPHAS[-1]:
+        ramp[:] = 1.0
     weights = (alpha * ramp)[:, None, None]
     scrim = np.array(hex_to_rgb(brand.colours["primary"]), dtype=np.float32)
     mixed = picture * (1 - weights) + scrim * weights

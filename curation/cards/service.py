@@ -24,7 +24,7 @@ from curation import app_settings, audit
 from curation.actors import Actor, Permission, require
 from curation.cards import render
 from curation.cards.alt_text import MAX_ALT_TEXT
-from curation.cards.brand import Brand, load_brand, save_brand, validate_logo
+from curation.cards.brand import Brand, load_brand, save_brand, validate_image, validate_logo
 from curation.cards.render import CardContent, RenderedCard
 from curation.cards.templates import FORMATS, TEMPLATES, get_format, get_template
 from curation.config import load_settings
@@ -327,14 +327,18 @@ def update_brand(
     *,
     colours: dict[str, str] | None = None,
     logo: bytes | None = None,
+    image: bytes | None = None,
 ) -> Brand:
-    """Change the brand kit's colours and/or logo (admins); validated, contrast-checked, audited."""
+    """Change the brand kit's colours, logo and/or Photo-template picture (admins);
+    validated, contrast-checked, audited."""
     require(actor, Permission.MANAGE_BRAND)
     checked = validate_logo(logo) if logo is not None else None
-    brand = save_brand(colours=colours, logo=checked)
+    picture = validate_image(image) if image is not None else None
+    brand = save_brand(colours=colours, logo=checked, image=picture)
     render.clear_caches()
     audit.record(session, actor, "brand.update", "brand", brand.fingerprint, {
         "colours": sorted(colours or {}), "logo_bytes": len(checked.png) if checked else None,
+        "image_bytes": len(picture) if picture else None,
     })  # fmt: skip
     return brand
 
