@@ -17,8 +17,8 @@ _LOOKS = {
     "quotation marks and a short accent bar above the attribution",
     "band": "a header band naming the consultation question, then the quote in dark text "
     "on a light background",
-    "photo": "the quote in large white lettering over the brand's illustration of a town "
-    "under hills, darkened behind the text",
+    "photo": "the quote in large white lettering over the brand's picture, darkened behind "
+    "the text",
     "editorial": "the quote in italic dark text on a light background beside a vertical "
     "accent rule, in an editorial style",
 }
