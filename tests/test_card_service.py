@@ -218,8 +218,11 @@ def test_cli_render_text_and_quote(db, consultation, curator, approver, now, tmp
 def test_cli_render_unusable_input_exits_2_and_writes_nothing(db, tmp_path) -> None:
     """Bad template, missing attribution or both sources: exit 2, a reason, no file."""
     out = tmp_path / "card.png"
-    for args in (["--text", "x", "--attribution", "y", "--template", "fancy"],
-                 ["--text", "x"], ["--text", "x", "--attribution", "y", "--quote", "1"]):
+    for args in (
+        ["--text", "x", "--attribution", "y", "--template", "fancy"],
+        ["--text", "x"],
+        ["--text", "x", "--attribution", "y", "--quote", "1"],
+    ):
         code, _out, err = _cli("render", *args, "--out", str(out))
         assert code == 2 and err.startswith("error:")
         assert not out.exists()
