@@ -8,6 +8,7 @@ import streamlit as st
 from curation.actors import Permission
 from curation.posts import accounts, heartbeat
 from ui import context
+from ui.formatting import NEVER, human_time
 
 actor = context.require_page(Permission.MANAGE_ACCOUNTS)
 db = context.database()
@@ -27,7 +28,36 @@ else:
     with db.session() as session:
         rows = accounts.account_health(session, actor)
 
-st.dataframe(pd.DataFrame(rows).fillna(""), hide_index=True, width="stretch", key="accounts_table")
+NETWORKS = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "outbox": "Outbox"}
+MODES = {"live": "Directly", "not connected": "Not connected", "outbox": "By hand (outbox)"}
+
+
+def _state(row: dict[str, object]) -> str:
+    if row["needs_reconnect"]:
+        return "Credentials refused: reconnect"
+    if row["ok"]:
+        return "Working"
+    return "Not tested yet" if not row["last_checked"] else "Not working"
+
+
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Network": NETWORKS.get(str(r["network"]), str(r["network"])),
+                "How it posts": MODES.get(str(r["mode"]), str(r["mode"] or "")),
+                "State": _state(r),
+                "Account": r["account"] or "",
+                "Last tested": human_time(r["last_checked"], empty=NEVER),
+                "Last problem": r["last_error"] or "",
+            }
+            for r in rows
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+    key="accounts_table",
+)
 with db.session() as session:
     status = heartbeat.publisher_status(session)
 if status.running:  # the workers' own credentials may differ from this dashboard's
@@ -36,7 +66,8 @@ else:
     st.caption(heartbeat.NOT_RUNNING)
 for row in rows:
     if row["needs_reconnect"]:
-        st.warning(f"{row['network']}: the credentials were refused; update them and test again.")
+        network = NETWORKS.get(str(row["network"]), str(row["network"]))
+        st.warning(f"{network}: the credentials were refused; update them and test again.")
 
 with st.expander("How to connect an account", expanded=False):
     st.markdown(

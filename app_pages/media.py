@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from curation.actors import Permission
+from curation.consultations import get_consultation
 from curation.errors import CurationError
 from curation.media.intake import add_media_upload
 from curation.media.playback import list_media_responses
 from curation.media.probe import ALLOWED_EXTENSIONS
+from curation.respondent_search import find_respondents
 from ui.context import consultation_id, database, require_page
 from ui.media_player import render_player
 from ui.safe_text import escape_markdown
@@ -18,12 +20,32 @@ who = require_page(Permission.IMPORT_RESPONSES)
 cid = consultation_id()
 st.title("Media answers")
 
+st.subheader("Add a recording")
+with database().session() as session:
+    questions = {q.number: q.label for q in get_consultation(session, str(cid)).questions}
+search = st.text_input(
+    "Find the respondent",
+    key="media_search",
+    max_chars=120,
+    placeholder="Name, organisation or form submission id",
+)
+with database().session() as session:
+    people = {c.id: c.label for c in find_respondents(session, who, cid, search)}
 with st.form("media_upload_form", clear_on_submit=False):
-    st.subheader("Add a recording")
     left, right = st.columns(2)
-    respondent_id = left.number_input("Respondent id", min_value=1, step=1, key="media_respondent")
-    question = right.number_input(
-        "Question", min_value=1, max_value=50, step=1, key="media_question"
+    respondent_id = left.selectbox(
+        "Respondent",
+        list(people),
+        index=None,
+        key="media_respondent",
+        format_func=lambda rid: people.get(rid, "(not in this list)"),
+        placeholder="Choose from the matches" if people else "Nobody matches; try other words",
+    )
+    question = right.selectbox(
+        "Question",
+        list(questions),
+        key="media_question",
+        format_func=lambda n: f"Q{n} · {questions[n]}",
     )
     media_file = capped_uploader(
         "Audio or video", "media", type=list(ALLOWED_EXTENSIONS), key="media_file"
@@ -37,7 +59,9 @@ with st.form("media_upload_form", clear_on_submit=False):
     submitted = st.form_submit_button("Add recording", key="media_submit")
 
 if submitted:
-    if media_file is None:
+    if respondent_id is None or question is None:
+        st.error("Choose the respondent and the question first.")
+    elif media_file is None:
         st.error("Choose an audio or video file first.")
     else:
         try:
@@ -49,9 +73,10 @@ if submitted:
                     transcript_data=transcript_file.getvalue() if transcript_file else None,
                 )  # fmt: skip
             verb = "Added" if done.created else "Updated"
+            person = escape_markdown(people.get(int(respondent_id), "").split(" · ")[0])
             st.success(
-                f"{verb} {done.kind} answer {done.response_id}: {done.duration_seconds:.1f} s, "
-                f"{done.cues} timed cues"
+                f"{verb} {person}'s {done.kind} answer to Q{question}: "
+                f"{done.duration_seconds:.1f} s, {done.cues} timed cues"
             )
             for note in done.notes:
                 st.caption(note)
@@ -70,5 +95,4 @@ for row in rows:
     length = f"{row.duration_seconds:.0f} s" if row.duration_seconds else "?"
     label = f"Q{row.question_number} · {row.attribution} · {row.kind}, {length} · {consent}"
     with st.expander(escape_markdown(label), key=f"media_row_{row.response_id}"):
-        st.caption(f"Response {row.response_id} · respondent {row.respondent_id}")
         render_player(row.response_id)

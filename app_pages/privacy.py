@@ -6,11 +6,12 @@ import importlib
 
 import streamlit as st
 
-from curation import app_settings, privacy
+from curation import app_settings, privacy, respondent_search
 from curation.actors import Permission
 from curation.errors import CurationError
 from curation.rights import switches
 from ui import context
+from ui.safe_text import escape_markdown
 
 actor = context.require_page(Permission.ERASE)
 db = context.database()
@@ -23,9 +24,26 @@ st.caption(
     "deletes their personal data and keeps only a pseudonymous record, so a re-import "
     "of the same export does not bring them back."
 )
-respondent_id = st.number_input(
-    "Respondent id", min_value=1, step=1, value=None, key="privacy_respondent"
+search = st.text_input(
+    "Find the respondent",
+    key="privacy_search",
+    max_chars=120,
+    placeholder="Name, email, organisation or form submission id",
 )
+with db.session() as session:
+    found = respondent_search.find_respondents(session, actor, context.consultation_id(), search)
+choices = {c.id: c for c in found}
+respondent_id = st.selectbox(
+    "Respondent",
+    list(choices),
+    index=None,
+    key="privacy_respondent",
+    format_func=lambda rid: choices[rid].label if rid in choices else "(not in this list)",
+    placeholder="Choose from the matches" if choices else "Nobody matches; try other words",
+)
+if len(found) == respondent_search.MAX_CHOICES:
+    st.caption(f"The first {respondent_search.MAX_CHOICES} matches; type more to narrow.")
+who = escape_markdown(choices[respondent_id].label.split(" · ")[0]) if respondent_id else ""
 cols = st.columns(2)
 if cols[0].button("Withdraw", key="privacy_withdraw", disabled=respondent_id is None):
     try:
@@ -36,7 +54,7 @@ if cols[0].button("Withdraw", key="privacy_withdraw", disabled=respondent_id is 
         try:
             with db.session() as session:
                 withdrawal.withdraw_respondent(session, actor, int(respondent_id or 0))
-            st.success(f"Respondent {respondent_id} is withdrawn.")
+            st.success(f"{who} is withdrawn: nothing of theirs will be used or posted.")
         except CurationError as exc:
             st.error(str(exc))
 if cols[1].button("Erase", key="privacy_erase", type="primary", disabled=respondent_id is None):
@@ -44,11 +62,11 @@ if cols[1].button("Erase", key="privacy_erase", type="primary", disabled=respond
         with db.session() as session:
             result = privacy.erase_respondent(session, actor, int(respondent_id or 0))
         if result.already_erased:
-            st.info(f"Respondent {respondent_id} was already erased.")
+            st.info(f"{who} was already erased.")
         else:
             st.success(
-                f"Erased respondent {respondent_id}: {result.responses_cleared} responses "
-                f"cleared, {result.files_deleted} files deleted."
+                f"Erased {who}: {result.responses_cleared} answers cleared, "
+                f"{result.files_deleted} files deleted."
             )
     except CurationError as exc:
         st.error(str(exc))
@@ -81,12 +99,16 @@ labels = {
     '"Anonymous respondent", region at most)',
     "single_person_approval": "Let one person pick and approve the same quote",
 }
+SHORT = {
+    "allow_anonymous_quotes": "quotes from anonymous respondents",
+    "single_person_approval": "one-person approval",
+}
 for key, label in labels.items():
     wanted = st.toggle(label, value=current[key], key=f"setting_{key}")
     if wanted != current[key]:
         with db.session() as session:
             undone = switches.change_setting(session, actor, key, wanted)
-        st.toast(f"Saved: {key} = {wanted}")
+        st.toast(f"Saved: {SHORT[key]} {'on' if wanted else 'off'}.")
         if undone.get("respondents"):
             st.warning(
                 f"Anonymous quotes are off: {undone['posts_cancelled']} posts cancelled, "

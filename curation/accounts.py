@@ -14,6 +14,16 @@ from curation.errors import UnusableInput, WorkflowError
 from curation.store.foundation import User
 from curation.unicode_safety import contains_spoofing
 
+# What each role may do, in the words the Users page and `curation user` show.
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    Role.VIEWER: "Reads the quotable responses and previews quote cards; changes nothing.",
+    Role.CURATOR: "Imports responses, picks quotes, composes and schedules posts.",
+    Role.APPROVER: "Everything a curator does, plus approving quotes and posts (the second "
+    "pair of eyes), engagement and balance.",
+    Role.ADMIN: "Everything, plus users, network accounts, the brand kit, withdrawal and "
+    "erasure, and the audit log.",
+}
+
 
 @dataclass(frozen=True)
 class UserRow:

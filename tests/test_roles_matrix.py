@@ -85,6 +85,9 @@ MATRIX: dict[str, Entry] = {
     "curation.auth.complete_forced_change": Entry(None, a(PASSWORD)),
     "curation.auth.current_actor": Entry(None, a()),
     "curation.browser_sessions.start": Entry(None, a()),  # one's own session only
+    "curation.respondent_search.find_respondents": Entry(
+        P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, "ann"), {})),
+    "curation.audit_sentences.readable_entries": Entry(P.VIEW_AUDIT, a()),
     "curation.app_settings.put": Entry(P.MANAGE_SETTINGS, a("allow_anonymous_quotes", True)),
     "curation.audit_log.audit_entries": Entry(P.VIEW_AUDIT, a()),
     "curation.audit_log.known_actions": Entry(P.VIEW_AUDIT, a()),
