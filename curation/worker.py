@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from curation import audit
 from curation.actors import WORKER
 from curation.posts import not_connected, receipts
+from curation.posts.approval import approval_refusal
 from curation.posts.claims import Claim, claim_next, recover_expired
 from curation.publishers.base import (
     AuthFailed,
@@ -92,6 +93,9 @@ def _refusal(session: Session, post: Post) -> str | None:
     stale = stale_attribution(post, respondent, allow_anonymous=allow)
     if stale is not None:
         return stale
+    not_approved = approval_refusal(post)
+    if not_approved is not None:
+        return not_approved
     if respondent.is_demo and post.network != "outbox":
         return DEMO_REASON
     if quote.status not in ("approved", "scheduled", "published"):

@@ -84,7 +84,7 @@ def test_uncertain_header_stops_the_import_and_says_how_to_settle(
     """A header whose consent role or polarity is not certain exits 2 naming the column."""
     form = Form("uncertain", ("May we quote you?", header), ((("Yes", "Yes"), "anonymous"),))
     path, _ = write_form(tmp_path, 0, form)
-    code, out = cli("import", str(path))
+    code, _out = cli("import", str(path))
     assert code == 2
     with db.session() as session:
         assert session.scalars(select(Respondent)).first() is None

@@ -386,11 +386,11 @@ def test_fixture_files_are_unchanged_by_imports(tmp_path, db, consultation):
 
 
 UNCERTAIN_EXPORT = (
-    "Timestamp,What is your name?,Who should own and define what success looks like?,"
-    "May we quote you?,Attribution preferences\n"
-    "2022/02/17 10:00:00 AM GMT,Ada Quote,Communities should.,Yes,Full name\n"
-    "2022/02/17 10:05:00 AM GMT,Bo Private,Councils should.,\"Yes, initials only\",Initials\n"
-).encode()
+    b"Timestamp,What is your name?,Who should own and define what success looks like?,"
+    b"May we quote you?,Attribution preferences\n"
+    b"2022/02/17 10:00:00 AM GMT,Ada Quote,Communities should.,Yes,Full name\n"
+    b"2022/02/17 10:05:00 AM GMT,Bo Private,Councils should.,\"Yes, initials only\",Initials\n"
+)
 
 
 def test_page_asks_about_an_uncertain_column_and_confirms_readings(db, consultation):

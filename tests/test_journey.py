@@ -285,6 +285,24 @@ def test_the_whole_journey_from_import_to_engagement(
             done = page.get_by_text(re.compile(r"x: post \d+ scheduled for"))
             expect(done).to_be_visible(timeout=WAIT_MS)
             j.shot("scheduled", focus=done)
+            waiting = json.loads(_curation_cli(env, "publish-due", "--once", "--json"))
+            assert waiting == [], "nothing goes out before a second person approves the post"
+
+            # 6b. A second person (the admin) reads the post as it will go out and approves it.
+            j.click("signout")
+            j.sign_in("admin", ADMIN_PASSWORD)
+            j.signed_in("admin")
+            j.open("Approve posts")
+            waiting_post = page.locator('[class*="st-key-waiting_"]').first
+            expect(waiting_post.get_by_text(post_text[:30]).first).to_be_visible(timeout=WAIT_MS)
+            expect(waiting_post.locator('[data-testid="stImage"] img')).to_be_visible(
+                timeout=WAIT_MS
+            )
+            j.shot("post-waiting-for-approval", focus=waiting_post)
+            waiting_post.get_by_role("button", name="Approve this post").click()
+            done = page.get_by_text(re.compile(r"Approved: it goes out"))
+            expect(done).to_be_visible(timeout=WAIT_MS)
+            j.shot("post-approved", focus=done)
 
             # 7. The worker publishes it to the (fake) X, with the card and its alt text.
             published = json.loads(_curation_cli(env, "publish-due", "--once", "--json"))

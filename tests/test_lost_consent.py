@@ -21,6 +21,7 @@ from curation.store.cards import Card
 from curation.store.foundation import AuditEntry, Consultation, Respondent, Response
 from curation.store.posts import Post
 from curation.store.quotes import Quote
+from tests.fakes.rows import publish_approved
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 QUESTION = "Who should own and define what success looks like?"
@@ -145,7 +146,8 @@ def test_a_changed_reading_applies_to_stored_respondents(
         post_id = post.id
     with db.session() as session:
         result = change_readings(session, curator, consultation.id, [
-            Confirmation("May we quote you?", "Yes, happy to help", Reading.ANONYMOUS)])  # fmt: skip
+            Confirmation("May we quote you?", "Yes, happy to help", Reading.ANONYMOUS),
+        ])  # fmt: skip
         assert len(result["consent_lost"]) == 1
     with db.session() as session:
         assert session.get(Post, post_id).status == "cancelled"
@@ -172,8 +174,7 @@ def test_worker_cancels_a_post_whose_credit_went_stale(
     from curation import app_settings
     from curation.actors import LOCAL_ADMIN
     from curation.rights.attribution_check import ATTRIBUTION_CHANGED
-    from curation.worker import publish_due
-    from tests.fakes.rows import approved_quote
+    from tests.fakes.rows import approved_quote, publish_approved
 
     with db.session() as session:
         app_settings.put(session, LOCAL_ADMIN, "allow_anonymous_quotes", True)
@@ -184,7 +185,7 @@ def test_worker_cancels_a_post_whose_credit_went_stale(
         post_id = post.id
         session.scalars(select(Respondent)).one().anonymous = True
     sender = SendingPublisher()
-    results = publish_due(db, now=NOW, worker_id="w1", publishers={"x": sender})
+    results = publish_approved(db, now=NOW, worker_id="w1", publishers={"x": sender})
     assert [r.status for r in results] == ["refused"]
     assert sender.sent == []
     with db.session() as session:
@@ -198,7 +199,6 @@ def test_worker_refuses_an_old_post_that_names_an_anonymous_person(
     """A post stored without its credit is still checked: the name in its text stops it."""
     from curation import app_settings
     from curation.actors import LOCAL_ADMIN
-    from curation.worker import publish_due
     from tests.fakes.rows import approved_quote
 
     with db.session() as session:
@@ -210,7 +210,7 @@ def test_worker_refuses_an_old_post_that_names_an_anonymous_person(
         post.reply_text = "What do you think, Example?"
         session.scalars(select(Respondent)).one().anonymous = True
     sender = SendingPublisher()
-    results = publish_due(db, now=NOW, worker_id="w1", publishers={"x": sender})
+    results = publish_approved(db, now=NOW, worker_id="w1", publishers={"x": sender})
     assert [r.status for r in results] == ["refused"] and sender.sent == []
     with db.session() as session:
         assert session.scalars(select(Post)).one().status == "cancelled"

@@ -269,8 +269,7 @@ def test_worker_posts_to_fake_x_then_sync_stores_metrics_and_the_page_shows_them
     """End to end: the worker posts to fake X, a sync reads its metrics, the view counts them."""
     from curation.metrics import engagement_view
     from curation.store.posts import Post
-    from curation.worker import publish_due
-    from tests.fakes.rows import approved_quote
+    from tests.fakes.rows import approved_quote, publish_approved
 
     posted_at = datetime(2026, 3, 10, 11, 59, tzinfo=UTC)
     with db.session() as session:
@@ -281,7 +280,7 @@ def test_worker_posts_to_fake_x_then_sync_stores_metrics_and_the_page_shows_them
         session.add(post)
         session.flush()
         post_id = post.id
-    publish_due(db, now=posted_at + timedelta(minutes=1), publishers={"x": net.clients["x"]})
+    publish_approved(db, now=posted_at + timedelta(minutes=1), publishers={"x": net.clients["x"]})
     with db.session() as session:
         stored = session.get(Post, post_id)
         assert stored is not None and stored.status == "posted"

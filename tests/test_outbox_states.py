@@ -23,8 +23,8 @@ from curation.store.foundation import AuditEntry, Consultation, Respondent
 from curation.store.posts import Post, PostReceipt
 from curation.store.quotes import Quote
 from curation.withdrawal import withdraw_respondent
-from curation.worker import DEMO_REASON, publish_due
-from tests.fakes.rows import approved_quote
+from curation.worker import DEMO_REASON
+from tests.fakes.rows import approved_quote, publish_approved
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -71,7 +71,8 @@ def test_worker_without_credentials_leaves_the_post_not_connected(
 ) -> None:
     """No Mastodon credentials: the due post waits "not connected"; no pack, never posted."""
     post_id = _schedule(db, curator, consultation, "mastodon")
-    outcomes = publish_due(db, now=NOW + timedelta(minutes=1))  # publishers from the environment
+    # publishers from the environment
+    outcomes = publish_approved(db, now=NOW + timedelta(minutes=1))
     assert outcomes == []
     post = _post(db, post_id)
     assert post.status == "not_connected" and post.remote_url is None and post.posted_at is None
@@ -87,11 +88,13 @@ def test_connecting_the_network_then_publishing_sends_it_once(
 ) -> None:
     """Once a worker has the network, the waiting post goes out once and is posted."""
     post_id = _schedule(db, curator, consultation, "mastodon")
-    publish_due(db, now=NOW + timedelta(minutes=1), publishers={})
+    publish_approved(db, now=NOW + timedelta(minutes=1), publishers={})
     assert _post(db, post_id).status == "not_connected"
     mastodon = Network("mastodon")
     for minutes in (2, 3):
-        publish_due(db, now=NOW + timedelta(minutes=minutes), publishers={"mastodon": mastodon})
+        publish_approved(
+            db, now=NOW + timedelta(minutes=minutes), publishers={"mastodon": mastodon}
+        )
     assert mastodon.sent == Counter({post_id: 1})
     post = _post(db, post_id)
     assert (
@@ -104,7 +107,7 @@ def test_outbox_post_is_ready_by_hand_with_a_pack_and_no_link(
 ) -> None:
     """An outbox post gets its pack and waits "ready to post by hand": no URL, not published."""
     post_id = _schedule(db, curator, consultation, "outbox")
-    outcomes = publish_due(db, now=NOW, publishers={"outbox": OutboxPublisher(tmp_path)})
+    outcomes = publish_approved(db, now=NOW, publishers={"outbox": OutboxPublisher(tmp_path)})
     assert [o.status for o in outcomes] == ["ready_by_hand"]
     assert (tmp_path / "outbox" / f"post-{post_id}" / "manifest.json").is_file()
     post = _post(db, post_id)
@@ -122,7 +125,7 @@ def _ready(db: Database, curator: Actor, consultation: Consultation, tmp_path: P
         post = session.get(Post, post_id)
         assert post is not None
         post.media_path, post.alt_text = str(card), "Quote card: buses matter"
-    publish_due(db, now=NOW, publishers={"outbox": OutboxPublisher(tmp_path / "outbox")})
+    publish_approved(db, now=NOW, publishers={"outbox": OutboxPublisher(tmp_path / "outbox")})
     return post_id
 
 
@@ -183,7 +186,7 @@ def test_withdrawal_cancels_a_pack_and_removes_its_folder(
     """Withdrawing the respondent cancels the ready pack, deletes its folder and its download."""
     post_id = _schedule(db, curator, consultation, "outbox")
     outbox = Path(db.url.removeprefix("sqlite:///")).parent / "outbox"
-    publish_due(db, now=NOW, publishers={"outbox": OutboxPublisher(outbox)})
+    publish_approved(db, now=NOW, publishers={"outbox": OutboxPublisher(outbox)})
     assert (outbox / "outbox" / f"post-{post_id}").is_dir()
     with db.session() as session:
         post = session.get(Post, post_id)
@@ -239,7 +242,7 @@ def test_worker_refuses_a_demo_quote_on_a_network(
         post.network = "mastodon"  # as if written straight into the table
         post_id = post.id
     mastodon = Network("mastodon")
-    outcomes = publish_due(db, now=NOW, publishers={"mastodon": mastodon})
+    outcomes = publish_approved(db, now=NOW, publishers={"mastodon": mastodon})
     assert [(o.status, o.error) for o in outcomes] == [("refused", DEMO_REASON)]
     assert mastodon.sent == Counter()
     assert _post(db, post_id).status == "failed"

@@ -29,6 +29,22 @@ def _quote(db: Database, consultation: Consultation, key: str = "r1") -> int:
         return approved_quote(session, consultation, key=key)
 
 
+def _approve(db: Database, post_id: int) -> None:
+    """`post approve` by a second person (the CLI's local admin composed the post)."""
+    from sqlalchemy import select
+
+    from curation import users
+    from curation.actors import LOCAL_ADMIN, Role
+    from curation.store.foundation import User
+
+    with db.session() as session:
+        if session.scalar(select(User).where(User.name == "abe")) is None:
+            users.add_user(session, LOCAL_ADMIN, "abe", Role.APPROVER)
+    out = runner.invoke(app, ["post", "approve", str(post_id), "--as", "abe", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["id"] == post_id
+
+
 def test_schedule_now_then_publish_due_writes_the_outbox(
     db: Database, consultation: Consultation
 ) -> None:
@@ -41,6 +57,9 @@ def test_schedule_now_then_publish_due_writes_the_outbox(
     scheduled = json.loads(out.stdout)
     assert set(scheduled) >= {"id", "quote_id", "network", "status", "scheduled_at"}
     assert scheduled["status"] == "scheduled" and scheduled["network"] == "outbox"
+    waiting = runner.invoke(app, ["publish-due", "--once", "--json"])
+    assert json.loads(waiting.stdout) == []  # nothing goes out before a second person approves
+    _approve(db, scheduled["id"])
     done = runner.invoke(app, ["publish-due", "--once", "--json"])
     assert done.exit_code == 0, done.output
     assert [r["status"] for r in json.loads(done.stdout)] == ["ready_by_hand"]
@@ -172,6 +191,7 @@ def test_pack_mark_posted_and_receipts_from_the_command_line(
         app, ["post", "schedule", str(quote_id), "--network", "outbox", "--at", "now", "--json"]
     )
     post_id = str(json.loads(made.stdout)["id"])
+    _approve(db, int(post_id))
     assert runner.invoke(app, ["publish-due", "--once"]).exit_code == 0
     pack = tmp_path / "pack.zip"
     assert runner.invoke(app, ["post", "pack", post_id, "--out", str(pack)]).exit_code == 0

@@ -15,8 +15,7 @@ from curation.posts import service
 from curation.store import Database
 from curation.store.foundation import Consultation
 from curation.store.posts import Post
-from curation.worker import publish_due
-from tests.fakes.rows import approved_quote
+from tests.fakes.rows import approved_quote, publish_approved
 from tests.fakes.servers import FakeMastodon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,7 +149,7 @@ def test_calendar_downloads_the_pack_and_marks_it_posted_by_hand(
     with db.session() as session:
         quote_id = approved_quote(session, consultation)
         post = service.schedule_post(session, curator, quote_id, "outbox", soon, render_card=False)
-    publish_due(db, now=soon + timedelta(minutes=1))
+    publish_approved(db, now=soon + timedelta(minutes=1))
     at = _page("calendar", curator, calendar_day=soon.astimezone(LONDON).date())
     assert at.selectbox(key="calendar_detail").value == post.id
     assert any("ready to post by hand" in i.value for i in at.info)

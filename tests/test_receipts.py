@@ -18,8 +18,7 @@ from curation.store.foundation import Consultation
 from curation.store.posts import Post, PostReceipt
 from curation.store.quotes import Quote
 from curation.withdrawal import withdraw_respondent
-from curation.worker import publish_due
-from tests.fakes.rows import approved_quote
+from tests.fakes.rows import approved_quote, publish_approved
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -68,7 +67,7 @@ def _posted(db: Database, curator: Actor, consultation: Consultation, at: dateti
         )  # fmt: skip
         post.media_path, post.alt_text = str(card), "Quote card: buses"
         post_id = post.id
-    publish_due(db, now=at + timedelta(minutes=1), publishers={"mastodon": Network()})
+    publish_approved(db, now=at + timedelta(minutes=1), publishers={"mastodon": Network()})
     return post_id
 
 
@@ -163,7 +162,7 @@ def test_a_refused_send_keeps_the_request_and_the_networks_answer(
         post_id = service.schedule_post(
             session, curator, quote_id, "mastodon", "now", now=NOW, render_card=False
         ).id
-    publish_due(db, now=NOW, publishers={"mastodon": Refusing()})
+    publish_approved(db, now=NOW, publishers={"mastodon": Refusing()})
     (receipt,) = _receipts(db, post_id)
     assert receipt.kind == "publish" and receipt.response_id is None
     assert receipt.answer == (

@@ -31,9 +31,8 @@ from curation.store import Database
 from curation.store.foundation import Consultation, Respondent
 from curation.store.posts import Post
 from curation.store.quotes import Quote
-from curation.worker import publish_due
 from tests.fakes.fake_bluesky import FakeVideoService
-from tests.fakes.rows import approved_quote
+from tests.fakes.rows import approved_quote, publish_approved
 from tests.fakes.servers import FakeBluesky, FakeMastodon, FakeX
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -380,7 +379,7 @@ def test_worker_publishes_the_audiogram_to_the_outbox_and_to_x(
         outbox = OutboxPublisher(tmp_path / "outbox-root", "outbox")
         publishers = {"x": x, "outbox": outbox}
         for _ in range(2):
-            publish_due(db, now=NOW + timedelta(hours=3), publishers=publishers)  # type: ignore[arg-type]
+            publish_approved(db, now=NOW + timedelta(hours=3), publishers=publishers)  # type: ignore[arg-type]
         folder = tmp_path / "outbox-root" / "outbox" / f"post-{ids[0]}"
         assert (folder / "audiogram.mp4").read_bytes() == mp4.read_bytes()
         (media_id,) = server.videos
@@ -406,7 +405,8 @@ def test_media_consent_withdrawn_before_sending_refuses_the_audiogram_post(
         assert quote is not None
         quote.response.respondent.media_consent = False
     root = tmp_path / "outbox-root"
-    publish_due(db, now=NOW + timedelta(minutes=1), publishers={"outbox": OutboxPublisher(root)})  # type: ignore[dict-item]
+    outbox = {"outbox": OutboxPublisher(root)}
+    publish_approved(db, now=NOW + timedelta(minutes=1), publishers=outbox)  # type: ignore[arg-type]
     with db.session() as session:
         post = session.get(Post, post_id)
         assert post is not None and post.status == "failed"

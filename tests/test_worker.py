@@ -34,8 +34,8 @@ from curation.store.foundation import Consultation, Respondent
 from curation.store.posts import Post
 from curation.store.quotes import Quote
 from curation.withdrawal import withdraw_respondent
-from curation.worker import publish_due, run_worker
-from tests.fakes.rows import approved_quote
+from curation.worker import run_worker
+from tests.fakes.rows import approve_posts, approved_quote, publish_approved
 from tests.fakes.servers import FakeBluesky, FakeMastodon, FakeServer, FakeX
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -126,6 +126,7 @@ def _add_posts(
         ]
         session.add_all(posts)
         session.flush()
+        approve_posts(session)  # a second person approved them (approval has its own tests)
         return [p.id for p in posts]
 
 
@@ -148,12 +149,13 @@ def test_scheduled_post_goes_to_the_outbox_once_with_alt_text(
         card.write_bytes(b"\x89PNG fake")
         post.media_path, post.alt_text = str(card), "Quote card: buses matter"
     outbox = {"outbox": OutboxPublisher(tmp_path / "outbox")}
-    results = publish_due(db, now=NOW, worker_id="w1", publishers=outbox)
+    results = publish_approved(db, now=NOW, worker_id="w1", publishers=outbox)
     assert [r.status for r in results] == ["ready_by_hand"]
     folder = tmp_path / "outbox" / "outbox" / f"post-{post.id}"
     assert (folder / "alt.txt").read_text().strip() == "Quote card: buses matter"
     assert (folder / "card.png").exists() and (folder / "manifest.json").exists()
-    assert publish_due(db, now=NOW + timedelta(hours=1), worker_id="w1", publishers=outbox) == []
+    later = NOW + timedelta(hours=1)
+    assert publish_approved(db, now=later, worker_id="w1", publishers=outbox) == []
     with db.session() as session:
         stored = session.get(Post, post.id)
         assert stored.status == "ready_by_hand" and stored.remote_url is None
@@ -165,7 +167,7 @@ def test_posts_not_yet_due_are_left_alone(db: Database, consultation: Consultati
     """A post scheduled later than now is not claimed."""
     _add_posts(db, consultation, 1, "mastodon", at=NOW + timedelta(hours=2))
     recording = Recording("mastodon")
-    assert publish_due(db, now=NOW, publishers={"mastodon": recording}) == []
+    assert publish_approved(db, now=NOW, publishers={"mastodon": recording}) == []
     assert recording.sent == Counter()
 
 
@@ -213,7 +215,7 @@ def test_killed_between_send_and_commit_leaves_no_duplicate_after_restart(
     network, server, publisher = real_network
     (post_id,) = _add_posts(db, consultation, 1, network)
     with pytest.raises(Killed):
-        publish_due(
+        publish_approved(
             db,
             now=NOW,
             worker_id="w1",
@@ -224,12 +226,12 @@ def test_killed_between_send_and_commit_leaves_no_duplicate_after_restart(
     assert _remote_count(server) == 1
     # Before the lease runs out nobody touches it; after, it is resolved by lookup.
     assert (
-        publish_due(
+        publish_approved(
             db, now=NOW + timedelta(seconds=60), worker_id="w2", publishers={network: publisher}
         )
         == []
     )
-    results = publish_due(
+    results = publish_approved(
         db, now=NOW + timedelta(seconds=301), worker_id="w2", publishers={network: publisher}
     )
     assert [r.status for r in results] == ["posted"]
@@ -254,7 +256,9 @@ def test_two_workers_publish_200_posts_exactly_once(
     def work(name: str) -> None:
         try:
             done[name] = len(
-                publish_due(any_db, now=NOW, worker_id=name, publishers={"mastodon": recording})
+                publish_approved(
+                    any_db, now=NOW, worker_id=name, publishers={"mastodon": recording}
+                )
             )
         except BaseException as exc:  # surfaced below
             errors.append(exc)
@@ -283,13 +287,13 @@ def test_429_reschedules_at_reset_and_other_networks_carry_on(
     x, mastodon = Recording("x"), Recording("mastodon")
     reset = NOW + timedelta(minutes=15)
     x.fail.append(RateLimited("429", reset))
-    results = publish_due(db, now=NOW, publishers={"x": x, "mastodon": mastodon})
+    results = publish_approved(db, now=NOW, publishers={"x": x, "mastodon": mastodon})
     assert {r.post_id: r.status for r in results} == {x_post: "rate_limited", m_post: "posted"}
     with db.session() as session:
         post = session.get(Post, x_post)
         assert post.status == "scheduled" and post.next_attempt_at == reset
-    assert publish_due(db, now=NOW + timedelta(minutes=5), publishers={"x": x}) == []
-    assert [r.status for r in publish_due(db, now=reset, publishers={"x": x})] == ["posted"]
+    assert publish_approved(db, now=NOW + timedelta(minutes=5), publishers={"x": x}) == []
+    assert [r.status for r in publish_approved(db, now=reset, publishers={"x": x})] == ["posted"]
     assert x.sent == Counter({x_post: 1})
 
 
@@ -304,7 +308,7 @@ def test_5xx_not_sent_retries_with_seeded_backoff_then_fails(
     now = NOW
     for _ in range(3):
         pub.fail.append(NotSent("503 Service Unavailable"))
-        (result,) = publish_due(db, now=now, publishers={"mastodon": pub}, backoff=backoff)
+        (result,) = publish_approved(db, now=now, publishers={"mastodon": pub}, backoff=backoff)
         with db.session() as session:
             post = session.get(Post, post_id)
             if result.status == "failed":
@@ -334,7 +338,7 @@ def test_withdrawal_while_queued_cancels_and_nothing_is_sent(
         report = withdraw_respondent(session, LOCAL_ADMIN, respondent, publishers={}, now=NOW)
     assert sorted(report.cancelled) == ids and report.quotes_withdrawn == 1
     pub = Recording("x")
-    assert publish_due(db, now=NOW, publishers={"x": pub}) == []
+    assert publish_approved(db, now=NOW, publishers={"x": pub}) == []
     assert pub.sent == Counter() and _statuses(db) == Counter({"cancelled": 2})
     with db.session() as session:  # idempotent
         again = withdraw_respondent(session, LOCAL_ADMIN, respondent, publishers={}, now=NOW)
@@ -358,7 +362,7 @@ def test_withdrawal_while_sending_takes_the_post_down(
             assert report.in_flight == [post_id]
 
     pub.during_send.append(withdraw_now)
-    (result,) = publish_due(db, now=NOW, publishers={"x": pub})
+    (result,) = publish_approved(db, now=NOW, publishers={"x": pub})
     assert result.status == "deleted"
     assert pub.deleted == [f"x-{post_id}"]
     with db.session() as session:
@@ -371,7 +375,7 @@ def test_withdrawal_deletes_published_posts_per_network(
     """Published posts are deleted through their network's publisher, recorded per network."""
     (x_post,) = _add_posts(db, consultation, 1, "x")
     x = Recording("x")
-    publish_due(db, now=NOW, publishers={"x": x})
+    publish_approved(db, now=NOW, publishers={"x": x})
     respondent = _respondent_of(db, x_post)
     with db.session() as session:
         report = withdraw_respondent(session, LOCAL_ADMIN, respondent, publishers={"x": x}, now=NOW)
@@ -387,7 +391,7 @@ def test_consent_lost_before_sending_is_refused(db: Database, consultation: Cons
             Quote, session.get(Post, post_id).quote_id
         ).response.respondent.consent_to_quote = False
     pub = Recording("x")
-    (result,) = publish_due(db, now=NOW, publishers={"x": pub})
+    (result,) = publish_approved(db, now=NOW, publishers={"x": pub})
     assert result.status == "refused" and pub.sent == Counter()
     with db.session() as session:
         assert session.get(Post, post_id).status == "cancelled"
@@ -409,7 +413,7 @@ def test_claim_count_matches(db: Database, consultation: Consultation) -> None:
     """With a limit, one run publishes at most that many posts."""
     _add_posts(db, consultation, 5, "mastodon")
     pub = Recording("mastodon")
-    assert len(publish_due(db, now=NOW, publishers={"mastodon": pub}, limit=2)) == 2
+    assert len(publish_approved(db, now=NOW, publishers={"mastodon": pub}, limit=2)) == 2
     with db.session() as session:
         assert (
             session.scalar(select(func.count()).select_from(Post).where(Post.status == "posted"))
@@ -441,7 +445,7 @@ def test_scheduled_quote_reaches_fake_x_once_with_its_card_and_alt_text(
         assert card_path.is_file() and alt
         x = XPublisher.from_credentials(server.oauth1_credentials())
         for _ in range(2):
-            publish_due(db, now=NOW + timedelta(minutes=1), publishers={"x": x})
+            publish_approved(db, now=NOW + timedelta(minutes=1), publishers={"x": x})
         (upload,) = server.calls("POST", "/2/media/upload")
         import base64
 
@@ -484,7 +488,7 @@ def test_refused_credentials_park_posts_until_the_account_is_reconnected(
     (post_id,) = _add_posts(db, consultation, 1, "bluesky")
     pub = Recording("bluesky")
     pub.fail.append(AuthFailed("401 invalid app password"))
-    (result,) = publish_due(db, now=NOW, publishers={"bluesky": pub})
+    (result,) = publish_approved(db, now=NOW, publishers={"bluesky": pub})
     assert result.status == "needs_reconnect"
     with db.session() as session:
         assert session.get(Post, post_id).status == "needs_reconnect"
@@ -495,4 +499,5 @@ def test_refused_credentials_park_posts_until_the_account_is_reconnected(
     with db.session() as session:
         assert session.get(Post, post_id).status == "scheduled"
         assert not session.get(AccountHealth, "bluesky").needs_reconnect
-    assert [r.status for r in publish_due(db, now=NOW, publishers={"bluesky": pub})] == ["posted"]
+    outcomes = publish_approved(db, now=NOW, publishers={"bluesky": pub})
+    assert [r.status for r in outcomes] == ["posted"]

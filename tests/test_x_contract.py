@@ -21,10 +21,9 @@ from curation.publishers.x_oauth2 import SETTING_KEY, SettingTokenStore
 from curation.store import Database
 from curation.store.foundation import AuditEntry, Consultation, Setting
 from curation.store.posts import Post
-from curation.worker import publish_due
 from tests.fakes.fake_x import FakeX, snowflake
 from tests.fakes.metrics import MetricsX
-from tests.fakes.rows import approved_quote
+from tests.fakes.rows import approved_quote, publish_approved
 from tests.metrics_fixtures import published_post
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -327,7 +326,7 @@ def test_duplicate_403_with_no_match_needs_a_look_and_stores_no_fake_id(
     timeline = fake_x.calls("GET", f"/2/users/{fake_x.USER_ID}/tweets")
     assert timeline[-1].query["max_results"] == ["20"]
     post_id = _due_x_post(db, consultation, "Buses matter")
-    (outcome,) = publish_due(db, now=NOW, publishers={"x": publisher})
+    (outcome,) = publish_approved(db, now=NOW, publishers={"x": publisher})
     assert outcome.status == "needs_look"
     with db.session() as session:
         post = session.get(Post, post_id)

@@ -69,6 +69,52 @@ def post_schedule(
         )
 
 
+@post_app.command("approve")
+@command
+def post_approve(
+    post_id: Annotated[int, typer.Argument(help="A post waiting to go out.")],
+    as_user: AsUser = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Approve POST_ID exactly as it will go out (a second person: not its composer)."""
+    from curation.posts import approval, service
+
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        out = service.post_row(approval.approve_post(session, ctx.actor(session), post_id))
+    if json_out:
+        print_json(out)
+    else:
+        typer.echo(f"post {post_id}: approved; it goes out at {out['scheduled_local']} London")
+
+
+@post_app.command("edit")
+@command
+def post_edit(
+    post_id: Annotated[int, typer.Argument(help="A post waiting to go out.")],
+    text: Annotated[str | None, typer.Option("--text", help="The new post text.")] = None,
+    reply: Annotated[
+        str | None, typer.Option("--reply", help='The new debate reply ("" removes it).')
+    ] = None,
+    as_user: AsUser = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Change a waiting post's text or reply; it needs approving again."""
+    from curation.posts import approval, service
+
+    if text is None and reply is None:
+        fail("give --text, --reply or both")
+    ctx = open_context(as_user)
+    with ctx.db.session() as session:
+        post = approval.edit_post(session, ctx.actor(session), post_id, text=text,
+                                  reply_text=reply)  # fmt: skip
+        out = service.post_row(post)
+    if json_out:
+        print_json(out)
+    else:
+        typer.echo(f"post {post_id}: changed; it waits for approval again")
+
+
 @post_app.command("mark-posted")
 @command
 def post_mark_posted(

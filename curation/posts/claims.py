@@ -99,6 +99,10 @@ def _claim_statement(*, skip: bool, for_update: bool) -> Any:
             .order_by(Post.scheduled_at, Post.id)
             .limit(1)
         )
+        if status == PostStatus.SCHEDULED.value:
+            # Only what a second person approved goes out; the rest waits (its content is
+            # compared with the approval again right before sending).
+            due = due.where(Post.approved_digest.is_not(None))
         if skip:
             due = due.where(Post.network.not_in(bindparam("skip", expanding=True)))
         if for_update:

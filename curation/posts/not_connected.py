@@ -21,7 +21,7 @@ REASON = "not connected: this network has no credentials; the post waits until i
 
 
 def park(db: Database, connected: Collection[str], now: datetime) -> list[int]:
-    """Due `scheduled` posts of networks not in `connected` become `not_connected`."""
+    """Due, approved `scheduled` posts of networks not in `connected` become `not_connected`."""
     with db.immediate_session() as session:
         ids = list(
             session.scalars(
@@ -29,6 +29,7 @@ def park(db: Database, connected: Collection[str], now: datetime) -> list[int]:
                     Post.status == PostStatus.SCHEDULED.value,
                     Post.scheduled_at <= now,
                     Post.network.not_in(sorted(connected)),
+                    Post.approved_digest.is_not(None),  # unapproved posts wait for approval
                 )
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -55,3 +56,30 @@ def approved_quote(
     session.add(quote)
     session.flush()
     return quote.id
+
+
+def approve_posts(session: Session) -> list[int]:
+    """Approve every post still waiting for approval, as a second person would (for tests
+    about publishing, not approval); returns their ids."""
+    from sqlalchemy import select
+
+    from curation.posts.approval import content_digest
+    from curation.store.posts import Post
+
+    session.flush()
+    waiting = session.scalars(select(Post).where(Post.approved_digest.is_(None))).all()
+    for post in waiting:
+        post.approved_digest = content_digest(post)
+        post.approved_by = "second-pair-of-eyes"
+    session.flush()
+    return [post.id for post in waiting]
+
+
+def publish_approved(db: Any, **kwargs: Any) -> Any:
+    """`publish_due` after a second person approved every waiting post (for tests about
+    publishing rather than approval)."""
+    from curation.worker import publish_due
+
+    with db.session() as session:
+        approve_posts(session)
+    return publish_due(db, **kwargs)
