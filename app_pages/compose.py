@@ -170,7 +170,8 @@ if st.button("Schedule", key="compose_schedule", type="primary", disabled=not ne
                     media=media,
                 )
                 st.success(
-                    f"{network}: post {post.id} scheduled for {post.scheduled_local} London."
+                    f"{network}: post {post.id} scheduled for {post.scheduled_local} London. "
+                    "It goes out once someone else approves it on the Approve posts page."
                 )
         except CurationError as exc:
             st.error(f"{network}: {exc}")
