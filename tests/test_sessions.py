@@ -255,6 +255,9 @@ def test_in_a_browser_a_refresh_and_a_deep_link_stay_signed_in(db, vic, tmp_path
         sync_api.expect(deep.locator("h1", has_text="Responses").first).to_be_visible(timeout=wait)
         signout.click()
         sync_api.expect(name).to_be_visible(timeout=wait)
+        page.wait_for_function(  # the browser forgets the revoked token too
+            "() => !document.cookie.includes('quote_desk_session=')", timeout=wait
+        )
         page.reload()
         sync_api.expect(name).to_be_visible(timeout=wait)
         assert not page.locator('[data-testid="stException"]').count()
