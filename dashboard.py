@@ -16,7 +16,7 @@ db = context.database()
 context.show_demo_progress()
 actor = signed_in_actor(db)  # shows the sign-in form and stops until someone signs in
 
-with db.session() as session:
+with db.read_session() as session:  # reads never wait for a writer (an import)
     choices = {c.id: c.title for c in list_consultations(session)}
 with st.sidebar:
     st.selectbox(

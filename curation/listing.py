@@ -58,9 +58,21 @@ def iter_responses(
     offset: int = 0,
     limit: int | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Quotable responses in the list's order (newest first), from `offset`, `limit` at most."""
+    """Quotable responses in the list's order (newest first), from `offset`, `limit` at most.
+
+    The role and the window are checked at the call, the rows load as they are read."""
     require(actor, Permission.READ_RESPONSES)
     _window(offset, limit)
+    return _responses(session, consultation_id, flt, offset, limit)
+
+
+def _responses(
+    session: Session,
+    consultation_id: int,
+    flt: responses.ResponseFilter | None,
+    offset: int,
+    limit: int | None,
+) -> Iterator[dict[str, Any]]:
     gate = ConsentGate.of(session)
     # The same narrow id query as the Responses page, sorted once; rows load a batch at a time.
     ordered = (
@@ -113,14 +125,17 @@ def iter_quotes(
     _window(offset, limit)
     rows = list_quotes(session, actor, consultation_id, status=status)
     end = None if limit is None else offset + limit
-    for r in rows[offset:end]:
-        yield {
-            "id": r.id, "response_id": r.response_id, "respondent_id": r.respondent_id,
-            "status": r.status, "question": r.question_number, "text": r.text,
-            "attribution": r.attribution, "region": r.region, "sector": r.sector,
-            "missions": r.missions, "created_by": r.created_by, "created_at": r.created_at,
-            "approved_by": r.approved_by, "personal_data": [f["kind"] for f in r.pd_findings],
-        }  # fmt: skip
+    return (_quote_row(r) for r in rows[offset:end])
+
+
+def _quote_row(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id, "response_id": r.response_id, "respondent_id": r.respondent_id,
+        "status": r.status, "question": r.question_number, "text": r.text,
+        "attribution": r.attribution, "region": r.region, "sector": r.sector,
+        "missions": r.missions, "created_by": r.created_by, "created_at": r.created_at,
+        "approved_by": r.approved_by, "personal_data": [f["kind"] for f in r.pd_findings],
+    }  # fmt: skip
 
 
 def iter_posts(
@@ -153,6 +168,4 @@ def iter_posts(
         query = query.where(Post.status == status)
     if limit is not None:
         query = query.limit(limit)
-    for post, person in session.execute(query):
-        if gate.may_post(person):
-            yield post_row(post)
+    return (post_row(post) for post, person in session.execute(query) if gate.may_post(person))

@@ -65,6 +65,12 @@ def a(*args: Any, **kwargs: Any) -> Callable[[Ctx, Session], Args]:
 MISSING = 99_999  # an id that does not exist: the role check must come before the lookup
 
 
+def _response_filter() -> Any:
+    from curation.responses import ResponseFilter
+
+    return ResponseFilter()
+
+
 def _missing_quote_context() -> Any:
     from curation.posts.service import QuoteContext
 
@@ -121,6 +127,14 @@ MATRIX: dict[str, Entry] = {
         P.READ_RESPONSES, lambda c, _s: ((c.response_id,), {})),
     "curation.responses.exclusion_counts": Entry(
         P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.listing.iter_responses": Entry(
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.listing.count_responses": Entry(
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id, _response_filter()), {})),
+    "curation.listing.iter_quotes": Entry(
+        P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.listing.iter_posts": Entry(
+        P.COMPOSE_POSTS, lambda c, _s: ((c.consultation_id,), {})),
     "curation.themes.set_tags": Entry(P.PICK_QUOTES, lambda c, _s: ((c.response_id, []), {})),
     # quotes
     "curation.quotes.picking.pick_view": Entry(P.PICK_QUOTES, lambda c, _s: ((c.response_id,), {})),

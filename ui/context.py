@@ -74,7 +74,7 @@ def consultation_id() -> int:
         return chosen
     from curation.consultations import get_consultation
 
-    with database().session() as session:
+    with database().read_session() as session:  # never waits for an import to finish
         found = get_consultation(session).id
     st.session_state[CONSULTATION_KEY] = found
     return found
