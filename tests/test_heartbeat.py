@@ -191,6 +191,7 @@ def test_publish_now_leaves_a_running_workers_networks_to_it(
         post_id = service.schedule_post(
             session, curator, quote_id, "mastodon", "now", now=now, render_card=False
         ).id
+        approval.approve_post(session, approver, post_id, now=now)
     _beat(db)  # a worker that holds the Mastodon credentials
     assert heartbeat.publish_now(db, approver, now=now, publishers={}) == {"handled": 0}
     with db.session() as session:

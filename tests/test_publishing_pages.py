@@ -108,10 +108,12 @@ def test_accounts_page_tests_connections_without_showing_secrets(
         at.button(key="accounts_test").click().run()
         assert not at.exception and at.success
         frame = at.dataframe[0].value
-        rows = {r["network"]: r for r in frame.to_dict("records")}
-        assert list(rows) == ["x", "bluesky", "mastodon", "outbox"]
-        assert rows["mastodon"]["mode"] == "live" and rows["mastodon"]["account"] == "@desk"
-        assert rows["x"]["mode"] == "not connected" and rows["outbox"]["mode"] == "outbox"
+        rows = {r["Network"]: r for r in frame.to_dict("records")}
+        assert list(rows) == ["X", "Bluesky", "Mastodon", "Outbox"]
+        assert rows["Mastodon"]["How it posts"] == "Directly"
+        assert rows["Mastodon"]["Account"] == "@desk" and rows["Mastodon"]["State"] == "Working"
+        assert rows["X"]["How it posts"] == "Not connected"
+        assert rows["Outbox"]["How it posts"] == "By hand (outbox)"
         assert "s3cret-value" not in str(frame.to_dict())
         assert "Publisher not running: posts will not go out" in [c.value for c in at.caption]
         assert server.requests[-1].headers["authorization"] == "Bearer s3cret-value"
