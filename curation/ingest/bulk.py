@@ -54,6 +54,9 @@ def bulk_insert(
         names = {compiled.binds[name].key: name for name in compiled.binds}
         order = list(range(len(keys)))
     steps = [(i, procs[i]) for i in order]
+    if dialect.name == "postgresql" and dialect.driver == "psycopg" and not returning:
+        _copy(conn, table, keys, rows, procs)
+        return []
     if not compiled.positional:
         if returning:
             raise ValueError("bulk_insert(returning=...) needs a positional driver")
@@ -76,3 +79,18 @@ def bulk_insert(
         if returning:
             found.extend(map(tuple, result.fetchall()))
     return found
+
+
+def _copy(
+    conn: Any,
+    table: Table,
+    keys: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    procs: Sequence[Callable[[Any], Any] | None],
+) -> None:
+    """PostgreSQL: the rows through `COPY ... FROM STDIN`, inside the session's transaction."""
+    columns = ", ".join(f'"{table.c[k].name}"' for k in keys)
+    raw = conn.connection.driver_connection  # the psycopg connection under the session
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([p(v) if p else v for v, p in zip(row, procs, strict=True)])
