@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from curation import audit_log
 from curation.actors import Actor
-from curation.consent import is_quotable
+from curation.rights.gate import ConsentGate
 from curation.store.foundation import Respondent, Response, User
 from curation.store.posts import Post
 from curation.store.quotes import Quote
@@ -230,7 +230,7 @@ def respondent_name(person: Respondent) -> str:
 
 def _quote_words(quote: Quote, person: Respondent) -> str:
     """ "the quote “first words…”" while its respondent may be quoted, else just "a quote"."""
-    if not is_quotable(person) or not quote.text.strip():
+    if not ConsentGate().may_name(person) or not quote.text.strip():
         return "a quote"
     words = quote.text.split()
     shown = " ".join(words[:QUOTE_WORDS]) + ("…" if len(words) > QUOTE_WORDS else "")

@@ -50,6 +50,7 @@ from curation.rights.attribution_check import (
     NAMES_ANONYMOUS,
     stale_attribution,
 )
+from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate
 from curation.store import Database
 from curation.store.base import utcnow
 from curation.store.posts import AccountHealth, Post, PostReceipt, PostStatus
@@ -77,20 +78,18 @@ class PublishOutcome:
 
 def _refusal(session: Session, post: Post) -> str | None:
     """Why this post may not go out now (consent or approval), or None."""
-    from curation import app_settings
-    from curation.consent import is_quotable
     from curation.store.quotes import Quote
 
     quote = session.get(Quote, post.quote_id)
     if quote is None:
         return "quote no longer exists"
     respondent = quote.response.respondent
-    allow = app_settings.allow_anonymous(session)
-    if not is_quotable(respondent, allow_anonymous=allow):
+    gate = ConsentGate.of(session)
+    if not gate.may_post(respondent):
         return WITHDRAWN_REASON
     if quote.status == "withdrawn":
         return WITHDRAWN_REASON
-    stale = stale_attribution(post, respondent, allow_anonymous=allow)
+    stale = stale_attribution(post, respondent, allow_anonymous=gate.allow_anonymous)
     if stale is not None:
         return stale
     not_approved = approval_refusal(post)
@@ -98,7 +97,7 @@ def _refusal(session: Session, post: Post) -> str | None:
         return not_approved
     if respondent.is_demo and post.network != "outbox":
         return DEMO_REASON
-    if quote.status not in ("approved", "scheduled", "published"):
+    if quote.status not in POSTABLE_QUOTE_STATUSES:
         return f"quote is {quote.status}, not approved"
     if (post.media_path or "").lower().endswith(".mp4"):
         from curation.media.audiogram import media_refusal
@@ -192,8 +191,6 @@ def _finish(
 
 
 def _mark_quote_published(session: Session, quote_id: int, now: datetime) -> None:
-    from curation import app_settings
-    from curation.consent import is_quotable
     from curation.errors import CurationError
     from curation.quotes import workflow
     from curation.store.quotes import Quote
@@ -201,9 +198,7 @@ def _mark_quote_published(session: Session, quote_id: int, now: datetime) -> Non
     post_quote = session.get(Quote, quote_id)
     if post_quote is None or post_quote.status not in ("approved", "scheduled"):
         return
-    if not is_quotable(
-        post_quote.response.respondent, allow_anonymous=app_settings.allow_anonymous(session)
-    ):
+    if not ConsentGate.of(session).may_post(post_quote.response.respondent):
         return  # withdrawn while sending: `_withdraw_if_refused` takes the post down
     try:
         workflow.mark_published(session, WORKER, quote_id, now=now)

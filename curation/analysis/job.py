@@ -20,11 +20,10 @@ import numpy as np
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from curation import app_settings
 from curation.actors import Actor, Permission, require
 from curation.analysis import campaigns, drafts, themes, tokens, tone
-from curation.consent import quotable_clause
 from curation.errors import NotFound
+from curation.rights.gate import ConsentGate
 from curation.store import Database
 from curation.store.analysis import AnalysisRun, AnswerTheme, ResponseReading, ThemeEdit
 from curation.store.base import utcnow
@@ -60,13 +59,13 @@ class Result:
 
 
 def load_answers(session: Session, consultation_id: int) -> Answers:
-    allow = app_settings.allow_anonymous(session)
+    gate = ConsentGate.of(session)
     rows = session.execute(
         select(
             Response.id,
             Response.question_id,
             Response.respondent_id,
-            quotable_clause(allow_anonymous=allow),
+            gate.sql_filter(),
             Response.text,
             Response.content_hash,
             Respondent.name,

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation.actors import Actor, Permission, require
-from curation.consent import attribution
 from curation.quotes import balance
 from curation.quotes.personal_data import find_personal_data
 from curation.quotes.suggest import one_per_group
+from curation.rights.gate import ConsentGate
 from curation.store.analysis import AnswerTheme
 from curation.store.quotes import Quote, QuoteStatus
 
@@ -137,7 +137,7 @@ def _candidates(session: Session, pool: balance.Pool, consultation_id: int) -> l
             text = response.text[start:end]
             if find_personal_data(text, respondent_name=response.respondent.name):
                 continue
-            who = attribution(response.respondent, allow_anonymous=pool.allow_anonymous)
+            who = ConsentGate(pool.allow_anonymous).credit(response.respondent)
             out.append(Proposal(response.id, start, end, text, who, theme.label, []))
     return out
 

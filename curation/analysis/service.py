@@ -14,12 +14,12 @@ import numpy as np
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from curation import app_settings, audit
+from curation import audit
 from curation.actors import Actor, Permission, require
 from curation.analysis import drafts, themes, tokens
 from curation.analysis.job import load_answers
-from curation.consent import attribution, is_quotable
 from curation.errors import NotFound, UnusableInput
+from curation.rights.gate import ConsentGate
 from curation.store.analysis import AnalysisRun, AnswerTheme, ResponseReading, ThemeEdit
 from curation.store.foundation import Question, Respondent, Response
 
@@ -82,13 +82,13 @@ def _passages(session: Session, stored: list[dict[str, int]], allow: bool) -> li
     out = []
     for item in stored:
         response = session.get(Response, int(item["response_id"]))
-        if response is None or not is_quotable(response.respondent, allow_anonymous=allow):
+        if response is None or not ConsentGate(allow).may_quote(response.respondent):
             continue
         start, end = int(item["start"]), int(item["end"])
         if not 0 <= start < end <= len(response.text):
             continue
         out.append(Passage(response.id, start, end, response.text[start:end],
-                           attribution(response.respondent, allow_anonymous=allow)))  # fmt: skip
+                           ConsentGate(allow).credit(response.respondent)))  # fmt: skip
     return out
 
 
@@ -97,7 +97,7 @@ def list_themes(
 ) -> list[ThemeView]:
     """The themes found in the answers, by question, with shares and quotable passages."""
     require(actor, Permission.READ_RESPONSES)
-    allow = app_settings.allow_anonymous(session)
+    allow = ConsentGate.of(session).allow_anonymous
     run = latest_run(session, actor, consultation_id)
     totals = (run.figures.get("questions", {}) if run else {}) or {}
     query = (
@@ -258,7 +258,7 @@ class GroupView:
 def duplicate_groups(session: Session, actor: Actor, consultation_id: int) -> list[GroupView]:
     """Campaign and near-duplicate groups, largest first (counts and ids only, no text)."""
     require(actor, Permission.READ_RESPONSES)
-    allow = app_settings.allow_anonymous(session)
+    allow = ConsentGate.of(session).allow_anonymous
     rows = session.execute(
         select(ResponseReading.group_key, Question.number, Response.respondent_id)
         .join(Response, Response.id == ResponseReading.response_id)
@@ -271,7 +271,7 @@ def duplicate_groups(session: Session, actor: Actor, consultation_id: int) -> li
     for key, number, person in rows:
         entry = grouped.setdefault(key or 0, [number, 0, 0])
         entry[1] += 1
-        entry[2] += is_quotable(people[person], allow_anonymous=allow)
+        entry[2] += ConsentGate(allow).may_quote(people[person])
     views = [GroupView(k, v[0], v[1], v[2]) for k, v in grouped.items()]
     return sorted(views, key=lambda g: (-g.size, g.key))
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from curation import app_settings, audit
+from curation import audit
 from curation.actors import Actor, Permission, require
 from curation.cards import render
 from curation.cards.alt_text import MAX_ALT_TEXT
@@ -28,17 +28,17 @@ from curation.cards.brand import Brand, load_brand, save_brand, validate_image, 
 from curation.cards.render import CardContent, RenderedCard
 from curation.cards.templates import FORMATS, TEMPLATES, get_format, get_template
 from curation.config import load_settings
-from curation.consent import is_quotable
 from curation.errors import ConsentError, NotFound, PermissionDenied, UnusableInput
+from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate
 from curation.store.base import utcnow
 from curation.store.cards import Card
 from curation.store.foundation import Question, Respondent, Response
-from curation.store.quotes import Quote, QuoteStatus
+from curation.store.quotes import Quote
 from curation.unicode_safety import strip_spoofing
 
 Progress = Callable[[int, int], object]
 MAX_PUBLIC_TITLE = 120
-PREVIEWABLE = (QuoteStatus.APPROVED.value, QuoteStatus.SCHEDULED.value, QuoteStatus.PUBLISHED.value)
+PREVIEWABLE = POSTABLE_QUOTE_STATUSES
 
 
 def _respondent_of(session: Session, quote_id: int) -> Respondent:
@@ -55,7 +55,7 @@ def quote_content(session: Session, quote_id: int) -> CardContent:
     from curation.quotes.reading import card_content
 
     respondent = _respondent_of(session, quote_id)
-    if not is_quotable(respondent, allow_anonymous=app_settings.allow_anonymous(session)):
+    if not ConsentGate.of(session).may_card(respondent):
         raise ConsentError(f"quote {quote_id}: the respondent may not be quoted")
     content = CardContent.of(card_content(session, quote_id))
     quote = session.get(Quote, quote_id)
@@ -304,14 +304,12 @@ def export_zip(
 def previewable_quotes(session: Session, actor: Actor, consultation_id: int) -> list[Quote]:
     """Approved (or scheduled/published) quotes of quotable respondents, newest first."""
     require(actor, Permission.PREVIEW_CARDS)
-    from curation.consent import quotable_clause
-
-    allow = app_settings.allow_anonymous(session)
+    gate = ConsentGate.of(session)
     return list(session.scalars(
         select(Quote).join(Response, Response.id == Quote.response_id)
         .join(Respondent, Respondent.id == Response.respondent_id)
         .where(Respondent.consultation_id == consultation_id, Quote.status.in_(PREVIEWABLE))
-        .where(quotable_clause(allow_anonymous=allow))
+        .where(gate.sql_filter())
         .order_by(Quote.id.desc())
     ))  # fmt: skip
 

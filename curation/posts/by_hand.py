@@ -13,15 +13,15 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from curation import app_settings, audit
+from curation import audit
 from curation.actors import WORKER, Actor, Permission, require
-from curation.consent import is_quotable
 from curation.errors import ConsentError, UnusableInput, WorkflowError
 from curation.posts.claims import outgoing
 from curation.posts.receipts import new_receipt
 from curation.posts.service import get_post
 from curation.publishers.base import Media
 from curation.publishers.outbox import pack_zip
+from curation.rights.gate import ConsentGate
 from curation.store.base import utcnow
 from curation.store.posts import Post, PostStatus
 
@@ -39,8 +39,7 @@ def _check_quotable(session: Session, post: Post) -> None:
     from curation.store.quotes import Quote
 
     quote = session.get(Quote, post.quote_id)
-    allow = app_settings.allow_anonymous(session)
-    if quote is None or not is_quotable(quote.response.respondent, allow_anonymous=allow):
+    if quote is None or not ConsentGate.of(session).may_post(quote.response.respondent):
         raise ConsentError(f"post {post.id}: the respondent may no longer be quoted")
 
 

@@ -16,10 +16,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from curation import app_settings
 from curation.actors import Actor, Permission, require
-from curation.consent import attribution, quotable_clause
 from curation.errors import NotFound
+from curation.rights.gate import ConsentGate
 from curation.store.analysis import AnswerTheme, ResponseReading
 from curation.store.foundation import Consultation, Question, Respondent, Response
 from curation.store.quotes import Quote, QuoteStatus
@@ -125,12 +124,13 @@ def _readings(session: Session, ids: list[int]) -> dict[int, Reading]:
 
 def load_pool(session: Session, consultation_id: int) -> Pool:
     """The quotable responses of a consultation with their readings, and the counted quotes."""
-    allow = app_settings.allow_anonymous(session)
+    gate = ConsentGate.of(session)
+    allow = gate.allow_anonymous
     responses = session.scalars(
         select(Response)
         .join(Respondent, Respondent.id == Response.respondent_id)
         .where(Respondent.consultation_id == consultation_id)
-        .where(quotable_clause(allow_anonymous=allow))
+        .where(gate.sql_filter())
         .options(
             selectinload(Response.themes),
             selectinload(Response.respondent),
@@ -226,7 +226,7 @@ def _flags(
             flags.append(
                 BalanceFlag(
                     "respondent_over",
-                    attribution(people[person_id], allow_anonymous=allow),
+                    ConsentGate(allow_anonymous=allow).credit(people[person_id]),
                     f"quoted {count} times",
                 )
             )

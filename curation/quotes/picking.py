@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from curation import app_settings
 from curation.actors import Actor, Permission, require
-from curation.consent import attribution, is_quotable
 from curation.errors import ConsentError, NotFound, UnusableInput
 from curation.quotes.personal_data import Finding, find_personal_data
 from curation.quotes.spans import Sentence, Span, quote_text, sentences
 from curation.quotes.suggest import Suggestion, suggest_quotes
+from curation.rights.gate import ConsentGate
 from curation.store.foundation import Response
 
 
@@ -48,8 +47,8 @@ def pick_view(session: Session, actor: Actor, response_id: int, *, limit: int = 
     if response is None:
         raise NotFound(f"no response {response_id}")
     person = response.respondent
-    allow = app_settings.allow_anonymous(session)
-    if not is_quotable(person, allow_anonymous=allow):
+    gate = ConsentGate.of(session)
+    if not gate.may_quote(person):
         raise ConsentError(f"response {response_id}: the respondent may not be quoted")
     question = response.question
     themes = list(question.consultation.themes)
@@ -59,7 +58,7 @@ def pick_view(session: Session, actor: Actor, response_id: int, *, limit: int = 
         question_number=question.number,
         question_label=question.label,
         question_text=question.text,
-        attribution=attribution(person, allow_anonymous=allow),
+        attribution=gate.credit(person),
         respondent_name=person.name,
         missions=[t.name for t in response.themes],
         sentences=sentences(response.text),
