@@ -191,8 +191,12 @@ def saved_readings_editor() -> None:
             lost = len(result["consent_lost"])  # type: ignore[arg-type]
             st.success(
                 f"{result['respondents_updated']} respondents read again"
-                + (f"; {lost} lost consent or their name, and their posts, cards and quotes "
-                   "were withdrawn" if lost else "")
+                + (
+                    f"; {lost} lost consent or their name, and their posts, cards and quotes "
+                    "were withdrawn"
+                    if lost
+                    else ""
+                )
             )
 
 

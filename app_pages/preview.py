@@ -113,10 +113,20 @@ if quotes:
     st.subheader("Batch export")
     chosen = st.multiselect("Quotes", list(quotes), format_func=lambda qid: quotes[qid],
                             key="prev_export_quotes")  # fmt: skip
-    chosen_t = st.multiselect("Templates", list(TEMPLATES), default=[template],
-                              format_func=lambda n: TEMPLATES[n].title, key="prev_export_t")
-    chosen_f = st.multiselect("Formats", list(FORMATS), default=list(FORMATS),
-                              format_func=lambda n: FORMATS[n].title, key="prev_export_f")
+    chosen_t = st.multiselect(
+        "Templates",
+        list(TEMPLATES),
+        default=[template],
+        format_func=lambda n: TEMPLATES[n].title,
+        key="prev_export_t",
+    )
+    chosen_f = st.multiselect(
+        "Formats",
+        list(FORMATS),
+        default=list(FORMATS),
+        format_func=lambda n: FORMATS[n].title,
+        key="prev_export_f",
+    )
     if st.button("Build ZIP", key="prev_export", disabled=not chosen):
         bar = st.progress(0.0, text="Rendering cards…")
         try:

@@ -117,9 +117,7 @@ if isinstance(detail_id, int):
             st.markdown(f"**{escape_markdown(detail.attribution)}**")
             meta = [detail.kind, detail.sector or "", ", ".join(detail.missions)]
             st.caption(escape_markdown(" · ".join(m for m in meta if m)))
-            if detail.kind != "text" and not (
-                detail.media_ref and render_player(detail.id, 0)
-            ):
+            if detail.kind != "text" and not (detail.media_ref and render_player(detail.id, 0)):
                 st.caption("Transcript of a recording; the recording itself is not in the store.")
         st.button("Close", key="resp_detail_close", on_click=_show_detail, args=(None,))
 

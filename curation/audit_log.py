@@ -64,8 +64,11 @@ def describe_change(details: dict[str, Any], action: str = "") -> str:
     if not parts and "before" in details:
         parts.append(f"was {details['before']}")
     if "newly_withdrawn" in details:
-        parts.append("consent: given → withdrawn" if details["newly_withdrawn"] else
-                     "consent: already withdrawn")
+        parts.append(
+            "consent: given → withdrawn"
+            if details["newly_withdrawn"]
+            else "consent: already withdrawn"
+        )
     if action == "respondent.erase" and not details.get("already_erased"):
         parts.append("personal data: kept → erased")
     return "; ".join(parts)

@@ -82,8 +82,12 @@ def _build(data: dict[str, Any], *, is_demo: bool) -> Consultation:
         description=str(data.get("description", "")).strip(),
         is_demo=is_demo,
         questions=[
-            Question(number=q["number"], text=q["text"].strip(), label=q["label"].strip(),
-                     public_title=str(q.get("public_title", "")).strip()[:120] or None)
+            Question(
+                number=q["number"],
+                text=q["text"].strip(),
+                label=q["label"].strip(),
+                public_title=str(q.get("public_title", "")).strip()[:120] or None,
+            )
             for q in data["questions"]
         ],
         themes=[

@@ -44,6 +44,7 @@ from curation.store.quotes import Quote
 
 log = logging.getLogger(__name__)
 
+
 def _scrub_posts(session: Session, actor: Actor, respondent_id: int) -> int:
     """Blank the words of a respondent's posts (rows stay for metrics and remote deletion)."""
     posts = session.scalars(
@@ -57,7 +58,6 @@ def _scrub_posts(session: Session, actor: Actor, respondent_id: int) -> int:
     return len(posts)
 
 
-
 # What each feature derived from a respondent; erasure asks each to delete its share.
 # Each is called as step(session, actor, respondent_id) and returns how many things it removed.
 ERASURE_HOOKS: list[tuple[str, Callable[[Session, Actor, int], int]]] = [
@@ -67,8 +67,6 @@ ERASURE_HOOKS: list[tuple[str, Callable[[Session, Actor, int], int]]] = [
     ("posts", _scrub_posts),
 ]
 TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".txt", ".json")
-
-
 
 
 def is_erased(session: Session, consultation_id: int, source_key: str) -> bool:

@@ -64,8 +64,9 @@ def test_sign_in_attempts_are_audited_without_the_password(db, admin, now):
         entries = s.scalars(select(AuditEntry).where(AuditEntry.action.like("auth.%"))).all()
     assert [e.action for e in entries] == ["auth.sign_in", "auth.sign_in_failed"]
     assert entries[1].details["reason"] == "wrong password"
-    assert all(GOOD not in str(e.details) and "wrong password!!" not in str(e.details)
-               for e in entries)
+    assert all(
+        GOOD not in str(e.details) and "wrong password!!" not in str(e.details) for e in entries
+    )
 
 
 @pytest.mark.parametrize("password", ["short", "ann", "ANN         ", "            "])
@@ -216,24 +217,28 @@ def test_oidc_role_mapping(email, groups, role):
 def test_oidc_unverified_email_counts_as_none():
     """An email the provider says is unverified is not used for role mapping."""
     assert oidc.identity_from_claims({"email": "ada@example.org", "email_verified": False}) == (
-        None, [])
+        None,
+        [],
+    )
     assert oidc.identity_from_claims({"email": "a@b.c", "groups": "g"}) == ("a@b.c", ["g"])
 
 
 def test_oidc_sign_in_refuses_unknown_and_deactivated(db, admin, now):
     """Unmapped identities and deactivated local users are refused and audited."""
     with db.session() as s:
-        accounts.create_user(s, admin, "zed", Role.VIEWER, email="zed@example.org",
-                             password=GOOD)
+        accounts.create_user(s, admin, "zed", Role.VIEWER, email="zed@example.org", password=GOOD)
         accounts.set_active(s, admin, "zed", False)
     with db.session() as s:
         assert oidc.oidc_sign_in(s, "ada@example.org", [], MAPPING, now=now) == Actor(
-            "ada@example.org", Role.ADMIN)
+            "ada@example.org", Role.ADMIN
+        )
         assert oidc.oidc_sign_in(s, "x@other.org", [], MAPPING, now=now) is None
         assert oidc.oidc_sign_in(s, "zed@example.org", [], MAPPING, now=now) is None
     with db.session() as s:
-        reasons = [e.details.get("reason") for e in s.scalars(
-            select(AuditEntry).where(AuditEntry.action == "auth.sign_in_failed"))]
+        reasons = [
+            e.details.get("reason")
+            for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "auth.sign_in_failed"))
+        ]
     assert reasons == ["no role mapped", "deactivated"]
 
 

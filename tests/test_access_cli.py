@@ -30,14 +30,25 @@ def test_user_add_prints_a_one_time_password_and_list_shows_it(db):
     assert result is not None and result.must_change_password
     listed = json.loads(run("user", "list", "--json").stdout)
     assert [(u["name"], u["role"], u["must_change_password"]) for u in listed] == [
-        ("ann", "curator", True)]
+        ("ann", "curator", True)
+    ]
     assert "hash" not in json.dumps(listed)
 
 
 def test_user_add_with_password_stdin_and_bad_input(db):
     """--password-stdin sets the password; a weak one or unknown role exits 2, writing nothing."""
-    assert run("user", "add", "bob", "--role", "viewer", "--password-stdin",
-               input="bob's long password\n").exit_code == 0
+    assert (
+        run(
+            "user",
+            "add",
+            "bob",
+            "--role",
+            "viewer",
+            "--password-stdin",
+            input="bob's long password\n",
+        ).exit_code
+        == 0
+    )
     weak = run("user", "add", "cat", "--role", "viewer", "--password-stdin", input="short\n")
     assert weak.exit_code == 2 and "12 characters" in weak.stderr
     assert run("user", "add", "dan", "--role", "boss").exit_code == 2
@@ -56,16 +67,18 @@ def test_user_passwd_prompts_twice(db, admin):
     assert out.exit_code == 0, out.output
     with db.session() as s:
         assert auth.authenticate(s, "bob", "a new password!!") is not None
-    refused = run("--as", "eve", "user", "passwd", "bob", "--password-stdin",
-                  input="eve took over bob\n")
+    refused = run(
+        "--as", "eve", "user", "passwd", "bob", "--password-stdin", input="eve took over bob\n"
+    )
     assert refused.exit_code == 3
 
 
 def test_erase_and_retention_from_the_cli(db, consultation, now):
     """`erase` refuses before withdrawal (exit 2), erases after; retention dry run is JSON."""
     with db.session() as s:
-        r = Respondent(consultation_id=consultation.id, source_key="c1", name="Ann",
-                       consent_to_quote=True)
+        r = Respondent(
+            consultation_id=consultation.id, source_key="c1", name="Ann", consent_to_quote=True
+        )
         s.add(r)
         s.flush()
         rid = r.id

@@ -68,10 +68,20 @@ def test_users_page_deactivates_and_resets(db, consultation, admin):
 def test_privacy_page_erases_a_withdrawn_respondent(db, consultation, now):
     """Erase on the Privacy page removes the name and text of a withdrawn respondent."""
     with db.session() as s:
-        r = Respondent(consultation_id=consultation.id, source_key="p1", name="Ann Example",
-                       consent_to_quote=True, withdrawn_at=now)
-        r.responses = [Response(question_id=consultation.questions[0].id, text="secret words",
-                                content_hash=hashlib.sha256(b"x").hexdigest())]
+        r = Respondent(
+            consultation_id=consultation.id,
+            source_key="p1",
+            name="Ann Example",
+            consent_to_quote=True,
+            withdrawn_at=now,
+        )
+        r.responses = [
+            Response(
+                question_id=consultation.questions[0].id,
+                text="secret words",
+                content_hash=hashlib.sha256(b"x").hexdigest(),
+            )
+        ]
         s.add(r)
         s.flush()
         rid = r.id
@@ -90,8 +100,9 @@ def test_privacy_page_erases_a_withdrawn_respondent(db, consultation, now):
 def test_privacy_page_refuses_to_erase_before_withdrawal(db, consultation):
     """Erasing someone who has not withdrawn shows the reason."""
     with db.session() as s:
-        r = Respondent(consultation_id=consultation.id, source_key="p2", name="Bo",
-                       consent_to_quote=True)
+        r = Respondent(
+            consultation_id=consultation.id, source_key="p2", name="Bo", consent_to_quote=True
+        )
         s.add(r)
         s.flush()
         rid = r.id
@@ -135,8 +146,9 @@ def test_audit_page_lists_filters_and_offers_csv(db, consultation, admin):
 def test_privacy_page_withdraws_then_erases(db, consultation):
     """Withdraw then Erase on the Privacy page: the respondent ends withdrawn and erased."""
     with db.session() as s:
-        r = Respondent(consultation_id=consultation.id, source_key="p3", name="Cy",
-                       consent_to_quote=True)
+        r = Respondent(
+            consultation_id=consultation.id, source_key="p3", name="Cy", consent_to_quote=True
+        )
         s.add(r)
         s.flush()
         rid = r.id

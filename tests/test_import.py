@@ -389,7 +389,7 @@ UNCERTAIN_EXPORT = (
     b"Timestamp,What is your name?,Who should own and define what success looks like?,"
     b"May we quote you?,Attribution preferences\n"
     b"2022/02/17 10:00:00 AM GMT,Ada Quote,Communities should.,Yes,Full name\n"
-    b"2022/02/17 10:05:00 AM GMT,Bo Private,Councils should.,\"Yes, initials only\",Initials\n"
+    b'2022/02/17 10:05:00 AM GMT,Bo Private,Councils should.,"Yes, initials only",Initials\n'
 )
 
 
@@ -438,7 +438,9 @@ def test_page_changes_a_saved_reading_and_reads_everyone_again(db, consultation,
     assert at.button(key="apply_readings").disabled
     row = list(editor.value["answer"]).index("full name")
     at.session_state["saved_readings"] = {
-        "edited_rows": {row: {"reading": "anonymous"}}, "added_rows": [], "deleted_rows": []
+        "edited_rows": {row: {"reading": "anonymous"}},
+        "added_rows": [],
+        "deleted_rows": [],
     }
     at.run()
     at.button(key="apply_readings").click().run()

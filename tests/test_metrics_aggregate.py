@@ -178,18 +178,36 @@ def test_database_loader_agrees_with_the_pandas_reference(any_db: Database) -> N
     with any_db.session() as session:
         c = consultations.ensure_bundled(session, LOCAL_ADMIN)
         cid = c.id
-        for i, (network, posted) in enumerate([("x", _t(2, 9, 30)), ("bluesky", _t(3, 18, 10)),
-                                               ("x", _t(5, 23, 30))]):
-            post = published_post(session, c, network=network, remote_id=str(i), posted_at=posted,
-                                  question=1 + i)
+        for i, (network, posted) in enumerate(
+            [("x", _t(2, 9, 30)), ("bluesky", _t(3, 18, 10)), ("x", _t(5, 23, 30))]
+        ):
+            post = published_post(
+                session, c, network=network, remote_id=str(i), posted_at=posted, question=1 + i
+            )
             for k, (likes, eng) in enumerate([(2, None), (5, 9), (4, None), (8, 12)]):
                 taken = posted + timedelta(hours=5 * k + i)
-                values = {"likes": likes, "replies": k, "engagements": eng,
-                          "impressions": 100 * (k + 1) if network == "x" else None}
-                session.add(MetricSnapshot(post_id=post.id, taken_at=taken, source="api",
-                                           **values))
-                rows.append((post.id, taken, values["impressions"], likes, None, k, None, None,
-                             None, None, eng))
+                values = {
+                    "likes": likes,
+                    "replies": k,
+                    "engagements": eng,
+                    "impressions": 100 * (k + 1) if network == "x" else None,
+                }
+                session.add(MetricSnapshot(post_id=post.id, taken_at=taken, source="api", **values))
+                rows.append(
+                    (
+                        post.id,
+                        taken,
+                        values["impressions"],
+                        likes,
+                        None,
+                        k,
+                        None,
+                        None,
+                        None,
+                        None,
+                        eng,
+                    )
+                )
     snapshots = pd.DataFrame.from_records(rows, columns=SNAPSHOT_COLUMNS)
     chosen = Filters(date(2026, 3, 3), date(2026, 3, 5), ("x", "bluesky"))
     with any_db.session() as session:
@@ -200,5 +218,7 @@ def test_database_loader_agrees_with_the_pandas_reference(any_db: Database) -> N
     pd.testing.assert_frame_equal(got.series, want.series)
     assert got.series["engagements_gained"].sum() > 0
     pd.testing.assert_frame_equal(
-        loaded.gains.reset_index(drop=True), reference.gains.reset_index(drop=True),
-        check_dtype=False)
+        loaded.gains.reset_index(drop=True),
+        reference.gains.reset_index(drop=True),
+        check_dtype=False,
+    )

@@ -23,23 +23,42 @@ from curation.store.foundation import Consultation
 from curation.store.metrics import MetricSnapshot
 from tests.metrics_fixtures import published_post
 
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\") is what we need in every town."
-CLASSIC_HEADER = ('"Tweet id","Tweet permalink","Tweet text","time","impressions","engagements",'
-                  '"engagement rate","retweets","replies","likes","user profile clicks",'
-                  '"url clicks","hashtag clicks"\n')
+FORMULA = '=HYPERLINK("http://evil.example","click") is what we need in every town.'
+CLASSIC_HEADER = (
+    '"Tweet id","Tweet permalink","Tweet text","time","impressions","engagements",'
+    '"engagement rate","retweets","replies","likes","user profile clicks",'
+    '"url clicks","hashtag clicks"\n'
+)
 
 
-def _post_with_metrics(db: Database, consultation: Consultation, text: str = FORMULA,
-                       remote_id: str = "1001") -> int:
+def _post_with_metrics(
+    db: Database, consultation: Consultation, text: str = FORMULA, remote_id: str = "1001"
+) -> int:
     with db.session() as session:
         c = session.get(Consultation, consultation.id)
         assert c is not None
-        post = published_post(session, c, network="x", remote_id=remote_id, text=text,
-                              question=4, missions=["pay"],
-                              posted_at=datetime(2026, 3, 2, 12, tzinfo=UTC))
-        session.add(MetricSnapshot(post_id=post.id, taken_at=datetime(2026, 3, 3, tzinfo=UTC),
-                                   impressions=200, likes=8, replies=2, quotes=1,
-                                   engagements=15, source="api"))
+        post = published_post(
+            session,
+            c,
+            network="x",
+            remote_id=remote_id,
+            text=text,
+            question=4,
+            missions=["pay"],
+            posted_at=datetime(2026, 3, 2, 12, tzinfo=UTC),
+        )
+        session.add(
+            MetricSnapshot(
+                post_id=post.id,
+                taken_at=datetime(2026, 3, 3, tzinfo=UTC),
+                impressions=200,
+                likes=8,
+                replies=2,
+                quotes=1,
+                engagements=15,
+                source="api",
+            )
+        )
         return post.id
 
 
@@ -84,19 +103,27 @@ def test_x_csv_import_matches_posts_by_tweet_id(
     export.write_text(
         CLASSIC_HEADER
         + '"1500000000000000001","https://twitter.com/desk/status/1500000000000000001","…",'
-          '"2026-03-02 12:00 +0000","1,234","56","0.045","4","3","30","5","9","0"\n'
+        '"2026-03-02 12:00 +0000","1,234","56","0.045","4","3","30","5","9","0"\n'
         + '"1500000000000000999","https://twitter.com/desk/status/1500000000000000999","…",'
-          '"2026-03-01 12:00 +0000","10","1","0.1","0","0","1","0","0","0"\n',
+        '"2026-03-01 12:00 +0000","10","1","0.1","0","0","1","0","0","0"\n',
         encoding="utf-8",
     )
     with db.session() as session:
         report = import_x_csv(session, approver, export, now=now)
     assert (report.rows, report.stored, report.unmatched) == (2, 1, 1)
     with db.session() as session:
-        snap = session.scalars(select(MetricSnapshot).where(
-            MetricSnapshot.post_id == post_id, MetricSnapshot.source == "csv")).one()
+        snap = session.scalars(
+            select(MetricSnapshot).where(
+                MetricSnapshot.post_id == post_id, MetricSnapshot.source == "csv"
+            )
+        ).one()
     assert (snap.impressions, snap.engagements, snap.reposts, snap.replies, snap.likes) == (
-        1234, 56, 4, 3, 30)
+        1234,
+        56,
+        4,
+        3,
+        30,
+    )
     assert (snap.profile_clicks, snap.link_clicks, snap.quotes, snap.taken_at) == (5, 9, None, now)
 
 
@@ -124,7 +151,7 @@ def test_x_csv_with_bad_rows_is_refused_whole_with_row_numbers(
 def test_newer_x_export_headers_and_permalink_ids_are_understood(
     db: Database, consultation: Consultation, approver: Actor, tmp_path: Path
 ) -> None:
-    """"Post Link" and "Reposts"-style headers from the newer export are read too."""
+    """ "Post Link" and "Reposts"-style headers from the newer export are read too."""
     post_id = _post_with_metrics(db, consultation, remote_id="1700000000000000002")
     export = tmp_path / "new.csv"
     export.write_text(
@@ -137,8 +164,11 @@ def test_newer_x_export_headers_and_permalink_ids_are_understood(
         report = import_x_csv(session, approver, export)
     assert report.stored == 1
     with db.session() as session:
-        snap = session.scalars(select(MetricSnapshot).where(
-            MetricSnapshot.post_id == post_id, MetricSnapshot.source == "csv")).one()
+        snap = session.scalars(
+            select(MetricSnapshot).where(
+                MetricSnapshot.post_id == post_id, MetricSnapshot.source == "csv"
+            )
+        ).one()
     assert (snap.impressions, snap.reposts, snap.bookmarks, snap.profile_clicks) == (900, 6, 3, 2)
 
 
@@ -161,7 +191,12 @@ def test_cli_summary_json_has_the_documented_shape(
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert {k: out[k] for k in ("posts", "impressions", "engagements", "replies", "quotes")} == {
-        "posts": 1, "impressions": 200, "engagements": 15, "replies": 2, "quotes": 1}
+        "posts": 1,
+        "impressions": 200,
+        "engagements": 15,
+        "replies": 2,
+        "quotes": 1,
+    }
     assert out["engagement_rate"] == pytest.approx(0.075)
     assert out["by_question"]["Q4 Defining success"]["engagements"] == 15
     assert list(out["by_mission"]) != []

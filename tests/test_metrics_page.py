@@ -49,8 +49,9 @@ def test_demo_history_is_believable_and_marked(
     _seed_demo(db, consultation, now)
     with db.session() as session:
         view = engagement_view(session, approver, consultation.id, now=now)
-        flags = session.execute(select(MetricSnapshot.is_demo, func.count()).group_by(
-            MetricSnapshot.is_demo)).all()
+        flags = session.execute(
+            select(MetricSnapshot.is_demo, func.count()).group_by(MetricSnapshot.is_demo)
+        ).all()
     assert dict(flags) == {True: dict(flags)[True]} and dict(flags)[True] > 300
     assert view.totals["posts"] >= 60
     assert set(view.networks) == {"x", "bluesky", "mastodon"}
@@ -81,8 +82,7 @@ def test_manager_sees_every_chart_on_demo_data(
     at.run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels == ["Posts", "Impressions", "Engagements", "Engagement rate",
-                      "Replies + quotes"]
+    assert labels == ["Posts", "Impressions", "Engagements", "Engagement rate", "Replies + quotes"]
     assert int(at.metric[0].value.replace(",", "")) > 0
     assert len(at.get("plotly_chart")) == 3  # series, the chosen breakdown, heatmap
     for by in ["missions", "region", "sector", "template", "format", "network"]:
@@ -132,8 +132,14 @@ def test_respondent_text_is_shown_only_as_data(
     with db.session() as session:
         c = session.get(Consultation, consultation.id)
         assert c is not None
-        post = published_post(session, c, network="x", remote_id="1", text=nasty,
-                              posted_at=utcnow() - timedelta(days=1))
+        post = published_post(
+            session,
+            c,
+            network="x",
+            remote_id="1",
+            text=nasty,
+            posted_at=utcnow() - timedelta(days=1),
+        )
         session.add(MetricSnapshot(post_id=post.id, taken_at=utcnow(), likes=3, source="api"))
     at = _page(approver)
     at.run()
@@ -161,8 +167,9 @@ def test_withdrawn_respondent_text_is_not_shown(
     with db.session() as session:
         c = session.get(Consultation, consultation.id)
         assert c is not None
-        post = published_post(session, c, network="x", remote_id="1",
-                              posted_at=utcnow() - timedelta(days=1))
+        post = published_post(
+            session, c, network="x", remote_id="1", posted_at=utcnow() - timedelta(days=1)
+        )
         session.add(MetricSnapshot(post_id=post.id, taken_at=utcnow(), likes=3, source="api"))
         from curation.store.posts import Post
         from curation.store.quotes import Quote

@@ -46,8 +46,12 @@ class Net:
     clients: dict[str, Any]
 
 
-X_OAUTH1 = {"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at",
-            "access_token_secret": "ats"}
+X_OAUTH1 = {
+    "consumer_key": "ck",
+    "consumer_secret": "cs",
+    "access_token": "at",
+    "access_token_secret": "ats",
+}
 
 
 @pytest.fixture
@@ -57,7 +61,8 @@ def net(tmp_path: Path) -> Iterator[Net]:
         "x": XPublisher.from_credentials({**X_OAUTH1, "api_base": x.base}),
         "bluesky": BlueskyPublisher.from_credentials(
             {"handle": "desk.example.social", "app_password": "p", "base": f"{bsky.base}/xrpc"},
-            session_file=tmp_path / "bsky.txt"),
+            session_file=tmp_path / "bsky.txt",
+        ),
         "mastodon": MastodonPublisher.from_credentials({"access_token": "t", "base": masto.base}),
     }
     try:
@@ -92,15 +97,28 @@ def _posts(db: Database, consultation: Consultation, **kinds: Any) -> dict[str, 
 
 
 def test_sync_stores_one_snapshot_per_post_from_each_network(
-    db: Database, consultation: Consultation, approver: Actor, now: datetime,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    now: datetime,
     net: Net,
 ) -> None:
     """X, Bluesky and Mastodon counters land in snapshots; the outbox post is not asked about."""
-    ids = _posts(db, consultation, x=("x", TWEET), bsky=("bluesky", BSKY_URI),
-                 masto=("mastodon", "109"), outbox=("outbox", "post-9"))
+    ids = _posts(
+        db,
+        consultation,
+        x=("x", TWEET),
+        bsky=("bluesky", BSKY_URI),
+        masto=("mastodon", "109"),
+        outbox=("outbox", "post-9"),
+    )
     net.x.metrics[TWEET] = FULL_TWEET
-    net.bsky.metrics[BSKY_URI] = {"likeCount": 8, "repostCount": 3, "replyCount": 2,
-                                  "quoteCount": 1}
+    net.bsky.metrics[BSKY_URI] = {
+        "likeCount": 8,
+        "repostCount": 3,
+        "replyCount": 2,
+        "quoteCount": 1,
+    }
     net.masto.metrics["109"] = {"favourites_count": 6, "reblogs_count": 2, "replies_count": 4}
 
     report = sync_metrics(db, approver, clients=net.clients, now=now)
@@ -110,7 +128,13 @@ def test_sync_stores_one_snapshot_per_post_from_each_network(
     assert ids["outbox"] not in snaps
     x = snaps[ids["x"]][0]
     assert (x.impressions, x.likes, x.reposts, x.replies, x.quotes, x.bookmarks) == (
-        520, 10, 2, 3, 1, 4)  # private impressions preferred over the public estimate
+        520,
+        10,
+        2,
+        3,
+        1,
+        4,
+    )  # private impressions preferred over the public estimate
     assert (x.link_clicks, x.profile_clicks, x.source, x.taken_at) == (7, 5, "api", now)
     b = snaps[ids["bsky"]][0]
     assert (b.impressions, b.likes, b.reposts, b.replies, b.quotes) == (None, 8, 3, 2, 1)
@@ -119,11 +143,17 @@ def test_sync_stores_one_snapshot_per_post_from_each_network(
     with db.session() as session:
         audits = session.scalars(select(AuditEntry).where(AuditEntry.action == "metrics.sync"))
         assert {a.target_id: a.details["stored"] for a in audits} == {
-            "x": 1, "bluesky": 1, "mastodon": 1}
+            "x": 1,
+            "bluesky": 1,
+            "mastodon": 1,
+        }
 
 
 def test_each_sync_adds_to_the_history(
-    db: Database, consultation: Consultation, approver: Actor, now: datetime,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    now: datetime,
     net: Net,
 ) -> None:
     """A second sync stores a second snapshot; the first is kept as it was."""
@@ -138,7 +168,10 @@ def test_each_sync_adds_to_the_history(
 
 
 def test_missing_fields_are_stored_as_unknown_not_zero(
-    db: Database, consultation: Consultation, approver: Actor, now: datetime,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    now: datetime,
     net: Net,
 ) -> None:
     """Fields that do not come back stay None; a deleted tweet is counted as missing."""
@@ -156,7 +189,10 @@ def test_missing_fields_are_stored_as_unknown_not_zero(
 
 
 def test_not_authorized_for_field_falls_back_to_public_metrics(
-    db: Database, consultation: Consultation, approver: Actor, now: datetime,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    now: datetime,
     net: Net,
 ) -> None:
     """X refusing the private fields: the batch is asked again for public metrics only."""
@@ -172,7 +208,10 @@ def test_not_authorized_for_field_falls_back_to_public_metrics(
 
 
 def test_x_is_asked_in_batches_of_100_and_a_429_keeps_earlier_batches(
-    db: Database, consultation: Consultation, approver: Actor, now: datetime,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    now: datetime,
     net: Net,
 ) -> None:
     """150 tweets take two requests; a 429 on the second stops X with the first 100 kept."""
@@ -193,19 +232,25 @@ def test_x_is_asked_in_batches_of_100_and_a_429_keeps_earlier_batches(
 
 
 def test_one_network_rate_limited_or_down_does_not_stop_the_others(
-    db: Database, consultation: Consultation, approver: Actor, now: datetime,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    now: datetime,
     net: Net,
 ) -> None:
     """X answers 429 and Mastodon is unreachable; Bluesky's figures are still stored."""
-    ids = _posts(db, consultation, x=("x", "1001"), bsky=("bluesky", BSKY_URI),
-                 masto=("mastodon", "109"))
+    ids = _posts(
+        db, consultation, x=("x", "1001"), bsky=("bluesky", BSKY_URI), masto=("mastodon", "109")
+    )
     net.x.metrics["1001"] = FULL_TWEET
     net.bsky.metrics[BSKY_URI] = {"likeCount": 8}
-    net.x.fail_next("/2/tweets", 429, {"title": "Too Many Requests"},
-                    {"x-rate-limit-reset": "1773146400"})
+    net.x.fail_next(
+        "/2/tweets", 429, {"title": "Too Many Requests"}, {"x-rate-limit-reset": "1773146400"}
+    )
     clients = dict(net.clients)
     clients["mastodon"] = MastodonPublisher.from_credentials(
-        {"access_token": "t", "base": "http://127.0.0.1:9"})  # nothing listens there
+        {"access_token": "t", "base": "http://127.0.0.1:9"}
+    )  # nothing listens there
     report = sync_metrics(db, approver, clients=clients, now=now)
     assert report.networks["x"].rate_limited is True
     assert report.networks["mastodon"].error is not None
@@ -214,20 +259,27 @@ def test_one_network_rate_limited_or_down_does_not_stop_the_others(
 
 
 def test_bluesky_429_is_recorded_as_rate_limited(
-    db: Database, consultation: Consultation, approver: Actor, now: datetime,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    now: datetime,
     net: Net,
 ) -> None:
     """Bluesky's 429 stops Bluesky for this run and says so."""
     _posts(db, consultation, bsky=("bluesky", BSKY_URI))
-    net.bsky.fail_next("/xrpc/app.bsky.feed.getPosts", 429,
-                       {"error": "RateLimitExceeded", "message": "slow down"})
+    net.bsky.fail_next(
+        "/xrpc/app.bsky.feed.getPosts", 429, {"error": "RateLimitExceeded", "message": "slow down"}
+    )
     report = sync_metrics(db, approver, clients=net.clients, now=now)
     assert report.networks["bluesky"].rate_limited is True
     assert report.stored == 0
 
 
 def test_demo_posts_and_unconfigured_networks_are_not_asked(
-    db: Database, consultation: Consultation, approver: Actor, now: datetime,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    now: datetime,
     net: Net,
 ) -> None:
     """Demo history never goes to a network; without credentials a network is skipped."""
@@ -243,8 +295,12 @@ def test_demo_posts_and_unconfigured_networks_are_not_asked(
 
 
 def test_sync_uses_the_publishers_configured_clients(
-    db: Database, consultation: Consultation, approver: Actor, now: datetime,
-    net: Net, monkeypatch: pytest.MonkeyPatch,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    now: datetime,
+    net: Net,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With X credentials and CURATION_X_API_BASE set, the default clients reach the fake."""
     for key, value in X_OAUTH1.items():
@@ -264,7 +320,10 @@ def test_viewers_may_not_sync(db: Database, viewer: Actor) -> None:
 
 
 def test_worker_posts_to_fake_x_then_sync_stores_metrics_and_the_page_shows_them(
-    db: Database, consultation: Consultation, approver: Actor, net: Net,
+    db: Database,
+    consultation: Consultation,
+    approver: Actor,
+    net: Net,
 ) -> None:
     """End to end: the worker posts to fake X, a sync reads its metrics, the view counts them."""
     from curation.metrics import engagement_view
@@ -274,9 +333,15 @@ def test_worker_posts_to_fake_x_then_sync_stores_metrics_and_the_page_shows_them
     posted_at = datetime(2026, 3, 10, 11, 59, tzinfo=UTC)
     with db.session() as session:
         quote_id = approved_quote(session, consultation)
-        post = Post(quote_id=quote_id, network="x", text="Buses matter #LevellingUp",
-                    scheduled_at=posted_at, scheduled_local="2026-03-10 11:59",
-                    idempotency_key="e2e-metrics", created_by="cara")
+        post = Post(
+            quote_id=quote_id,
+            network="x",
+            text="Buses matter #LevellingUp",
+            scheduled_at=posted_at,
+            scheduled_local="2026-03-10 11:59",
+            idempotency_key="e2e-metrics",
+            created_by="cara",
+        )
         session.add(post)
         session.flush()
         post_id = post.id

@@ -38,13 +38,19 @@ def make_respondent(
 ) -> int:
     """One respondent with an answer to the first question; returns their id."""
     with db.session() as s:
-        question_id = s.scalar(
-            select(Consultation).where(Consultation.id == consultation.id)
-        ).questions[0].id
+        question_id = (
+            s.scalar(select(Consultation).where(Consultation.id == consultation.id)).questions[0].id
+        )
         r = Respondent(
-            consultation_id=consultation.id, source_key=key, source_ids={"email": f"{key}@x.org"},
-            name=f"Person {key}", email=f"{key}@x.org", organisation="Town Council",
-            region="North East", consent_to_quote=consent, consent_raw="Yes" if consent else "No",
+            consultation_id=consultation.id,
+            source_key=key,
+            source_ids={"email": f"{key}@x.org"},
+            name=f"Person {key}",
+            email=f"{key}@x.org",
+            organisation="Town Council",
+            region="North East",
+            consent_to_quote=consent,
+            consent_raw="Yes" if consent else "No",
         )
         if created is not None:
             r.created_at = created
@@ -52,9 +58,16 @@ def make_respondent(
         s.flush()
         if withdrawn:
             r.withdrawn_at = r.created_at
-        s.add(Response(respondent_id=r.id, question_id=question_id, text=SECRET_TEXT,
-                       kind="video" if media_ref else "text", media_ref=media_ref,
-                       content_hash=hashlib.sha256(SECRET_TEXT.encode()).hexdigest()))
+        s.add(
+            Response(
+                respondent_id=r.id,
+                question_id=question_id,
+                text=SECRET_TEXT,
+                kind="video" if media_ref else "text",
+                media_ref=media_ref,
+                content_hash=hashlib.sha256(SECRET_TEXT.encode()).hexdigest(),
+            )
+        )
         return r.id
 
 
@@ -101,9 +114,19 @@ def test_withdraw_then_erase_scrubs_quotes_and_posts(db, consultation, admin, no
     with db.session() as s:
         response_id = s.get(Respondent, rid).responses[0].id
         quote = create_quote(s, admin, response_id, [(0, 20)], now=now)
-        s.add(Post(quote_id=quote.id, network="bluesky", text=f"“{quote.text}” Person k1",
-                   alt_text=quote.text, scheduled_at=now, scheduled_local="2026-03-10 12:00",
-                   idempotency_key="k" * 64, created_by=admin.name, status="cancelled"))
+        s.add(
+            Post(
+                quote_id=quote.id,
+                network="bluesky",
+                text=f"“{quote.text}” Person k1",
+                alt_text=quote.text,
+                scheduled_at=now,
+                scheduled_local="2026-03-10 12:00",
+                idempotency_key="k" * 64,
+                created_by=admin.name,
+                status="cancelled",
+            )
+        )
     with db.session() as s:
         withdraw_respondent(s, admin, rid, publishers={}, now=now)
     with db.session() as s:
@@ -127,12 +150,19 @@ def test_erasure_is_idempotent(db, consultation, admin, now):
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(ErasureRecord)) == 1
         assert s.get(Respondent, rid).erased_at == now
-        assert s.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "respondent.erase")) == 1
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "respondent.erase")
+            )
+            == 1
+        )
 
 
-def test_erasure_deletes_media_and_transcripts_inside_the_data_dir(db, consultation, admin,
-                                                                  monkeypatch):
+def test_erasure_deletes_media_and_transcripts_inside_the_data_dir(
+    db, consultation, admin, monkeypatch
+):
     """Without the media feature's hook, a clip path and its transcript are deleted directly."""
     from curation.config import load_settings
 
@@ -192,17 +222,30 @@ def test_retention_dry_run_lists_and_apply_purges(db, consultation, admin, now):
     keep_consented = make_respondent(db, consultation, "c", consent=True, created=old)
     purge_no = make_respondent(db, consultation, "n", consent=False, created=old)
     purge_withdrawn = make_respondent(db, consultation, "w", withdrawn=True, created=old)
-    keep_recent = make_respondent(db, consultation, "r", consent=False,
-                                  created=now - timedelta(days=10))
+    keep_recent = make_respondent(
+        db, consultation, "r", consent=False, created=now - timedelta(days=10)
+    )
     with db.session() as s:
         preview = privacy.apply_retention(s, admin, dry_run=True, now=now)
     assert preview.respondent_ids == [purge_no, purge_withdrawn]
     assert preview.responses == 2 and preview.retention_days == 365
     with db.session() as s:
-        assert s.scalar(select(func.count()).select_from(Respondent).where(
-            Respondent.erased_at.is_not(None))) == 0
-        assert s.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "retention.apply")) == 0
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(Respondent)
+                .where(Respondent.erased_at.is_not(None))
+            )
+            == 0
+        )
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "retention.apply")
+            )
+            == 0
+        )
     with db.session() as s:
         done = privacy.apply_retention(s, admin, now=now)
     assert done.respondent_ids == [purge_no, purge_withdrawn]
@@ -231,8 +274,17 @@ def write_export(path, question_text: str):
     """A small generic form export: two consenting respondents."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["Respondent ID", "Name", "Email", "Organisation", "May we quote you?",
-                    "Do you want to stay anonymous?", question_text])
+        w.writerow(
+            [
+                "Respondent ID",
+                "Name",
+                "Email",
+                "Organisation",
+                "May we quote you?",
+                "Do you want to stay anonymous?",
+                question_text,
+            ]
+        )
         w.writerow(["101", "Ann Example", "ann@x.org", "Council", "Yes", "No", SECRET_TEXT])
         w.writerow(["102", "Bob Example", "bob@x.org", "", "Yes", "No", "Fund buses."])
     return path
@@ -257,8 +309,12 @@ def test_erasure_survives_reimport(db, consultation, admin, tmp_path, now):
     assert any("erased" in skip["reason"] for skip in report.skipped)
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Respondent)) == 2
-        assert s.scalar(select(func.count()).select_from(Respondent).where(
-            Respondent.name == "Ann Example")) == 0
+        assert (
+            s.scalar(
+                select(func.count()).select_from(Respondent).where(Respondent.name == "Ann Example")
+            )
+            == 0
+        )
         texts = s.scalars(select(Response.text)).all()
         assert SECRET_TEXT not in texts
 
@@ -266,7 +322,7 @@ def test_erasure_survives_reimport(db, consultation, admin, tmp_path, now):
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
-        ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+1+1", "'+1+1"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -294,8 +350,15 @@ def test_audit_entries_filter_and_export(db, admin, viewer, now):
     """The audit reader filters by actor, action prefix and date; CSV is neutralised."""
     bob = Actor("=bob", admin.role)
     with db.session() as s:
-        audit.record(s, admin, "respondent.withdraw", "respondent", 1,
-                     {"before": "consented", "after": "withdrawn"}, now=now)
+        audit.record(
+            s,
+            admin,
+            "respondent.withdraw",
+            "respondent",
+            1,
+            {"before": "consented", "after": "withdrawn"},
+            now=now,
+        )
         audit.record(s, bob, "user.add", "user", 2, {"name": "x"}, now=now - timedelta(days=3))
     with db.session() as s:
         every = audit_log.audit_entries(s, admin)
@@ -303,7 +366,8 @@ def test_audit_entries_filter_and_export(db, admin, viewer, now):
         assert every[0].change == "consented → withdrawn"
         only = audit_log.AuditFilter(action="respondent")
         assert [e.action for e in audit_log.audit_entries(s, admin, only)] == [
-            "respondent.withdraw"]
+            "respondent.withdraw"
+        ]
         recent = audit_log.AuditFilter(since=now - timedelta(days=1))
         assert len(audit_log.audit_entries(s, admin, recent)) == 1
         by_bob = audit_log.audit_entries(s, admin, audit_log.AuditFilter(actor="=bob"))

@@ -414,12 +414,13 @@ def test_erasure_scrubs_quote_words_but_keeps_rows(
     with db.session() as session:
         stored = session.get(Quote, qid)
         assert stored is not None and (stored.text, stored.status, stored.notes) == (
-            "", "withdrawn", [])
+            "",
+            "withdrawn",
+            [],
+        )
 
 
-def test_pick_approve_list_and_balance_on_every_backend(
-    any_db, curator, approver, now
-) -> None:
+def test_pick_approve_list_and_balance_on_every_backend(any_db, curator, approver, now) -> None:
     """The whole path (pick, approve, withdraw-sync, shortlist, balance) works on SQLite
     and PostgreSQL."""
     from curation import consultations
@@ -452,12 +453,26 @@ def test_spans_of_a_timed_transcript_carry_seconds(db, consultation, curator, no
         response = add_response(session, consultation, text=text)
         response.kind = "video"
         cut = text.index("Without")
-        session.add_all([
-            TranscriptCue(response_id=response.id, index=0, start_seconds=0.0, end_seconds=3.0,
-                          start_char=0, end_char=cut - 1),
-            TranscriptCue(response_id=response.id, index=1, start_seconds=3.0, end_seconds=6.0,
-                          start_char=cut, end_char=len(text)),
-        ])
+        session.add_all(
+            [
+                TranscriptCue(
+                    response_id=response.id,
+                    index=0,
+                    start_seconds=0.0,
+                    end_seconds=3.0,
+                    start_char=0,
+                    end_char=cut - 1,
+                ),
+                TranscriptCue(
+                    response_id=response.id,
+                    index=1,
+                    start_seconds=3.0,
+                    end_seconds=6.0,
+                    start_char=cut,
+                    end_char=len(text),
+                ),
+            ]
+        )
         rid = response.id
     with db.session() as session:
         quote = workflow.create_quote(session, curator, rid, [(cut, len(text))], now=now)

@@ -76,23 +76,28 @@ def _missing_quote_context() -> Any:
 
     return QuoteContext(MISSING, "words", "Ann", "A question?", None)
 
+
 MATRIX: dict[str, Entry] = {
     # access (this feature)
     "curation.accounts.create_user": Entry(
-        P.MANAGE_USERS, a("newbie", "viewer", password=PASSWORD)),
+        P.MANAGE_USERS, a("newbie", "viewer", password=PASSWORD)
+    ),
     "curation.accounts.list_users": Entry(P.MANAGE_USERS, a()),
     "curation.accounts.set_active": Entry(
-        P.MANAGE_USERS, lambda c, _s: ((c.other_user, False), {})),
+        P.MANAGE_USERS, lambda c, _s: ((c.other_user, False), {})
+    ),
     "curation.users.add_user": Entry(P.MANAGE_USERS, a("newbie", "viewer")),
     "curation.auth.set_password": Entry(
-        P.MANAGE_USERS, lambda c, _s: ((c.other_user, PASSWORD), {})),
+        P.MANAGE_USERS, lambda c, _s: ((c.other_user, PASSWORD), {})
+    ),
     "curation.auth.reset_password": Entry(P.MANAGE_USERS, lambda c, _s: ((c.other_user,), {})),
     "curation.auth.change_password": Entry(None, a("old password here", PASSWORD)),
     "curation.auth.complete_forced_change": Entry(None, a(PASSWORD)),
     "curation.auth.current_actor": Entry(None, a()),
     "curation.browser_sessions.start": Entry(None, a()),  # one's own session only
     "curation.respondent_search.find_respondents": Entry(
-        P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, "ann"), {})),
+        P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, "ann"), {})
+    ),
     "curation.audit_sentences.readable_entries": Entry(P.VIEW_AUDIT, a()),
     "curation.app_settings.put": Entry(P.MANAGE_SETTINGS, a("allow_anonymous_quotes", True)),
     "curation.audit_log.audit_entries": Entry(P.VIEW_AUDIT, a()),
@@ -101,49 +106,62 @@ MATRIX: dict[str, Entry] = {
     "curation.privacy.apply_retention": Entry(P.ERASE, a(dry_run=True, now=NOW)),
     # foundation
     "curation.consultations.add_consultation": Entry(
-        P.MANAGE_CONSULTATIONS, lambda c, _s: ((c.tmp / "missing.toml",), {})),
+        P.MANAGE_CONSULTATIONS, lambda c, _s: ((c.tmp / "missing.toml",), {})
+    ),
     # engagement metrics
     "curation.metrics.engagement_view": Entry(
-        P.VIEW_ENGAGEMENT, lambda c, _s: ((c.consultation_id,), {})),
+        P.VIEW_ENGAGEMENT, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.metrics.metrics_summary": Entry(
-        P.VIEW_ENGAGEMENT, lambda c, _s: ((c.consultation_id,), {})),
+        P.VIEW_ENGAGEMENT, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.metrics.sync.sync_metrics": Entry(P.SYNC_METRICS, a(clients={}, now=NOW)),
     "curation.metrics.x_csv.import_x_csv": Entry(
-        P.SYNC_METRICS, lambda c, _s: ((c.tmp / "missing.csv",), {})),
+        P.SYNC_METRICS, lambda c, _s: ((c.tmp / "missing.csv",), {})
+    ),
     "curation.consultations.set_current": Entry(P.IMPORT_RESPONSES, a("levelling-up-2022")),
     "curation.consultations.ensure_bundled": Entry(P.READ_RESPONSES, a()),
     # import and demo data
     "curation.ingest.importer.import_file": Entry(
-        P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, c.tmp / "missing.csv"), {})),
+        P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, c.tmp / "missing.csv"), {})
+    ),
     "curation.ingest.importer.preview_file": Entry(
-        P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, c.tmp / "missing.csv"), {})),
+        P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, c.tmp / "missing.csv"), {})
+    ),
     "curation.demo.seed_demo": Entry(
-        P.IMPORT_RESPONSES, lambda c, s: ((c.consultation(s),), {"count": 2, "now": NOW})),
+        P.IMPORT_RESPONSES, lambda c, s: ((c.consultation(s),), {"count": 2, "now": NOW})
+    ),
     "curation.demo.remove_demo": Entry(P.IMPORT_RESPONSES, lambda c, s: ((c.consultation(s),), {})),
     # listing
     "curation.responses.list_responses": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.responses.get_response": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.response_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.response_id,), {})
+    ),
     "curation.responses.exclusion_counts": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.listing.iter_responses": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.listing.count_responses": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id, _response_filter()), {})),
-    "curation.listing.iter_quotes": Entry(
-        P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
-    "curation.listing.iter_posts": Entry(
-        P.COMPOSE_POSTS, lambda c, _s: ((c.consultation_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id, _response_filter()), {})
+    ),
+    "curation.listing.iter_quotes": Entry(P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
+    "curation.listing.iter_posts": Entry(P.COMPOSE_POSTS, lambda c, _s: ((c.consultation_id,), {})),
     "curation.themes.set_tags": Entry(P.PICK_QUOTES, lambda c, _s: ((c.response_id, []), {})),
     # quotes
     "curation.quotes.picking.pick_view": Entry(P.PICK_QUOTES, lambda c, _s: ((c.response_id,), {})),
     "curation.quotes.reading.list_quotes": Entry(
-        P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
+        P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.quotes.balance.balance_report": Entry(
-        P.VIEW_BALANCE, lambda c, _s: ((c.consultation_id,), {})),
+        P.VIEW_BALANCE, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.quotes.workflow.create_quote": Entry(
-        P.PICK_QUOTES, lambda c, _s: ((c.response_id, [(0, 10)]), {"now": NOW})),
+        P.PICK_QUOTES, lambda c, _s: ((c.response_id, [(0, 10)]), {"now": NOW})
+    ),
     "curation.quotes.workflow.get_quote": Entry(P.READ_RESPONSES, a(MISSING)),
     "curation.quotes.workflow.add_note": Entry(P.PICK_QUOTES, a(MISSING, "a note")),
     "curation.quotes.workflow.approve": Entry(P.APPROVE_QUOTES, a(MISSING)),
@@ -152,101 +170,132 @@ MATRIX: dict[str, Entry] = {
     "curation.quotes.workflow.mark_unscheduled": Entry(P.SCHEDULE_POSTS, a(MISSING)),
     "curation.quotes.workflow.mark_published": Entry(P.PUBLISH, a(MISSING)),
     "curation.quotes.workflow.sync_withdrawn": Entry(
-        P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
+        P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.quotes.workflow.withdraw_quotes_for_respondent": Entry(
-        P.WITHDRAW_CONSENT, lambda c, _s: ((c.respondent_id,), {})),
+        P.WITHDRAW_CONSENT, lambda c, _s: ((c.respondent_id,), {})
+    ),
     # posts
     "curation.posts.service.list_posts": Entry(P.COMPOSE_POSTS, a()),
     "curation.posts.service.draft_texts": Entry(P.COMPOSE_POSTS, a(MISSING)),
     "curation.posts.service.schedule_post": Entry(
-        P.SCHEDULE_POSTS, a(MISSING, "x", NOW + timedelta(days=1), now=NOW, render_card=False)),
+        P.SCHEDULE_POSTS, a(MISSING, "x", NOW + timedelta(days=1), now=NOW, render_card=False)
+    ),
     "curation.posts.service.reschedule": Entry(
-        P.SCHEDULE_POSTS, a(MISSING, NOW + timedelta(days=1))),
+        P.SCHEDULE_POSTS, a(MISSING, NOW + timedelta(days=1))
+    ),
     "curation.posts.service.cancel": Entry(P.SCHEDULE_POSTS, a(MISSING)),
     "curation.posts.approval.approve_post": Entry(P.APPROVE_QUOTES, a(MISSING, now=NOW)),
     "curation.posts.approval.edit_post": Entry(P.COMPOSE_POSTS, a(MISSING, text="New words")),
     "curation.posts.approval.waiting_posts": Entry(
-        P.APPROVE_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
+        P.APPROVE_QUOTES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.rights.reading_store.change_readings": Entry(P.IMPORT_RESPONSES, a(1, [])),
     "curation.rights.switches.change_setting": Entry(
-        P.MANAGE_SETTINGS, a("single_person_approval", True)),
+        P.MANAGE_SETTINGS, a("single_person_approval", True)
+    ),
     "curation.rights.reading_store.save_readings": Entry(P.IMPORT_RESPONSES, a(1, [])),
     "curation.rights.reading_store.saved_readings": Entry(P.IMPORT_RESPONSES, a(1)),
     "curation.ingest.settled.save_roles": Entry(P.IMPORT_RESPONSES, a(1, {}, NOW)),
     "curation.posts.service.calendar": Entry(P.SCHEDULE_POSTS, a(NOW, NOW + timedelta(days=7))),
     "curation.posts.by_hand.pack_for": Entry(P.SCHEDULE_POSTS, a(MISSING)),
     "curation.posts.by_hand.mark_posted": Entry(
-        P.SCHEDULE_POSTS, a(MISSING, "https://example.org/p/1", now=NOW)),
+        P.SCHEDULE_POSTS, a(MISSING, "https://example.org/p/1", now=NOW)
+    ),
     "curation.posts.receipts.receipts_for": Entry(P.SCHEDULE_POSTS, a(MISSING)),
     # media
     "curation.media.intake.add_media": Entry(
-        P.IMPORT_RESPONSES, lambda c, _s: ((c.respondent_id, 1, c.tmp / "missing.mp4"), {})),
+        P.IMPORT_RESPONSES, lambda c, _s: ((c.respondent_id, 1, c.tmp / "missing.mp4"), {})
+    ),
     "curation.media.intake.add_media_detailed": Entry(
-        P.IMPORT_RESPONSES, lambda c, _s: ((c.respondent_id, 1, c.tmp / "missing.mp4"), {})),
+        P.IMPORT_RESPONSES, lambda c, _s: ((c.respondent_id, 1, c.tmp / "missing.mp4"), {})
+    ),
     "curation.media.intake.ensure_asset": Entry(P.IMPORT_RESPONSES, a(None, "0" * 64, "x", NOW)),
     "curation.media.audiogram.make_audiogram": Entry(
-        P.PREVIEW_CARDS, lambda c, _s: ((MISSING, c.tmp / "out.mp4"), {})),
+        P.PREVIEW_CARDS, lambda c, _s: ((MISSING, c.tmp / "out.mp4"), {})
+    ),
     "curation.media.demo.add_demo_media": Entry(
-        P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, c.tmp / "media"), {"now": NOW})),
+        P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, c.tmp / "media"), {"now": NOW})
+    ),
     "curation.media.erasure.delete_media_for_respondent": Entry(
-        P.ERASE, lambda c, _s: ((c.respondent_id,), {})),
+        P.ERASE, lambda c, _s: ((c.respondent_id,), {})
+    ),
     "curation.media.intake.add_media_upload": Entry(
-        P.IMPORT_RESPONSES, lambda c, _s: ((c.respondent_id, 1, "clip.mp4", b"not a clip"), {})),
+        P.IMPORT_RESPONSES, lambda c, _s: ((c.respondent_id, 1, "clip.mp4", b"not a clip"), {})
+    ),
     "curation.media.playback.list_media_responses": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.media.playback.media_for_response": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.response_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.response_id,), {})
+    ),
     "curation.media.playback.quote_start_seconds": Entry(P.READ_RESPONSES, a(MISSING)),
     # cards
     "curation.cards.service.card_png": Entry(P.PREVIEW_CARDS, a(MISSING)),
     "curation.cards.service.cards_of_quote": Entry(P.PREVIEW_CARDS, a(MISSING)),
     "curation.cards.service.delete_cards_for_respondent": Entry(
-        P.ERASE, lambda c, _s: ((c.respondent_id,), {})),  # withdraw or erase: admins
+        P.ERASE, lambda c, _s: ((c.respondent_id,), {})
+    ),  # withdraw or erase: admins
     "curation.cards.service.export_zip": Entry(P.PREVIEW_CARDS, a([MISSING], ["square"], ["bold"])),
     "curation.cards.service.previewable_quotes": Entry(
-        P.PREVIEW_CARDS, lambda c, _s: ((c.consultation_id,), {})),
+        P.PREVIEW_CARDS, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.cards.service.render_quote_card": Entry(P.PREVIEW_CARDS, a(MISSING, now=NOW)),
     "curation.cards.service.update_alt_text": Entry(P.COMPOSE_POSTS, a(MISSING, "alt text")),
     "curation.cards.service.render_typed_card": Entry(P.COMPOSE_POSTS, a("Words", "A person")),
     "curation.cards.service.update_brand": Entry(P.MANAGE_BRAND, a(colours={})),
     "curation.cards.service.question_titles": Entry(
-        P.PREVIEW_CARDS, lambda c, _s: ((c.consultation_id,), {})),
+        P.PREVIEW_CARDS, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.cards.service.update_public_title": Entry(P.MANAGE_BRAND, a(MISSING, "Title")),
     # posts and accounts
     "curation.posts.accounts.account_health": Entry(P.MANAGE_ACCOUNTS, a()),
     "curation.posts.accounts.check_accounts": Entry(
-        P.MANAGE_ACCOUNTS, a(networks=("outbox",), publishers={}, now=NOW)),
+        P.MANAGE_ACCOUNTS, a(networks=("outbox",), publishers={}, now=NOW)
+    ),
     "curation.posts.service.card_preview": Entry(P.COMPOSE_POSTS, a(MISSING)),
     "curation.posts.service.composable_quotes": Entry(
-        P.COMPOSE_POSTS, lambda c, _s: ((c.consultation_id,), {})),
+        P.COMPOSE_POSTS, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.posts.video.audiogram_possible": Entry(P.COMPOSE_POSTS, a(MISSING)),
-    "curation.posts.video.attach_audiogram": Entry(P.SCHEDULE_POSTS, lambda _c, _s: (
-        (_missing_quote_context(), None), {"now": NOW})),
+    "curation.posts.video.attach_audiogram": Entry(
+        P.SCHEDULE_POSTS, lambda _c, _s: ((_missing_quote_context(), None), {"now": NOW})
+    ),
     # themes, campaigns and the quote plan
     "curation.analysis.job.start_run": Entry(
-        P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
+        P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.analysis.service.latest_run": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.analysis.service.list_themes": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.analysis.service.rename_theme": Entry(P.PICK_QUOTES, a(MISSING, "A label")),
     "curation.analysis.service.merge_themes": Entry(P.PICK_QUOTES, a(MISSING, MISSING + 1)),
     "curation.analysis.service.split_theme": Entry(P.PICK_QUOTES, a(MISSING)),
     "curation.analysis.service.duplicate_groups": Entry(
-        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})),
+        P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.analysis.service.campaign_marks": Entry(
-        P.READ_RESPONSES, lambda c, _s: (([c.response_id],), {})),
+        P.READ_RESPONSES, lambda c, _s: (([c.response_id],), {})
+    ),
     "curation.analysis.plan.quote_plan": Entry(
-        P.VIEW_BALANCE, lambda c, _s: ((c.consultation_id,), {})),
+        P.VIEW_BALANCE, lambda c, _s: ((c.consultation_id,), {})
+    ),
     "curation.analysis.plan.representativeness_figure": Entry(
-        P.VIEW_BALANCE, lambda c, _s: ((c.consultation_id,), {})),
+        P.VIEW_BALANCE, lambda c, _s: ((c.consultation_id,), {})
+    ),
     # erasure and withdrawal hooks
     "curation.quotes.delete_quotes_for_respondent": Entry(
-        P.ERASE, lambda c, _s: ((c.respondent_id,), {"now": NOW})),
+        P.ERASE, lambda c, _s: ((c.respondent_id,), {"now": NOW})
+    ),
     "curation.quotes.workflow.delete_quotes_for_respondent": Entry(
-        P.ERASE, lambda c, _s: ((c.respondent_id,), {"now": NOW})),
+        P.ERASE, lambda c, _s: ((c.respondent_id,), {"now": NOW})
+    ),
     "curation.withdrawal.withdraw_respondent": Entry(
-        P.WITHDRAW_CONSENT, lambda c, _s: ((c.respondent_id,), {"publishers": {}, "now": NOW})),
+        P.WITHDRAW_CONSENT, lambda c, _s: ((c.respondent_id,), {"publishers": {}, "now": NOW})
+    ),
 }
 
 # Functions that take (session, actor) but are not actions a role performs.
@@ -262,8 +311,7 @@ EXEMPT: dict[str, str] = {
 }
 
 # Entries whose function does not check the role yet; strict xfail, so fixing one shows up.
-KNOWN_GAPS: dict[str, str] = {
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def discover_services() -> tuple[dict[str, Callable[..., Any]], dict[str, str]]:
@@ -306,12 +354,21 @@ def ctx(db: Database, tmp_path: Path) -> Ctx:
     """A consultation with one consented respondent and response, and a second user."""
     with db.session() as s:
         c = consultations.ensure_bundled(s, LOCAL_ADMIN)
-        r = Respondent(consultation_id=c.id, source_key="matrix:1", name="Ann Example",
-                       consent_to_quote=True, consent_raw="Yes")
+        r = Respondent(
+            consultation_id=c.id,
+            source_key="matrix:1",
+            name="Ann Example",
+            consent_to_quote=True,
+            consent_raw="Yes",
+        )
         s.add(r)
         s.flush()
-        resp = Response(respondent_id=r.id, question_id=c.questions[0].id,
-                        text="Buses are the first thing to fix in our town.", content_hash="0")
+        resp = Response(
+            respondent_id=r.id,
+            question_id=c.questions[0].id,
+            text="Buses are the first thing to fix in our town.",
+            content_hash="0",
+        )
         s.add(resp)
         s.add(User(name="someone-else", role=Role.ADMIN.value))
         s.flush()
@@ -356,4 +413,5 @@ def test_wrong_roles_are_refused_and_right_roles_are_not(db, ctx, name):
             assert not isinstance(outcome, PermissionDenied), f"{role.value} refused: {outcome}"
         else:
             assert isinstance(outcome, PermissionDenied), (
-                f"{role.value} was not refused by {name} (got {outcome!r})")
+                f"{role.value} was not refused by {name} (got {outcome!r})"
+            )

@@ -101,8 +101,12 @@ def test_default_text_gives_up_hashtags_and_question_before_the_quote() -> None:
     quote = "A clear role for the community sector in delivery, with resources to match."
     question = "What would you like to see as part of the next steps to reassure you? " * 3
     text = compose.default_text(
-        "x", quote=quote, attribution="Siân, Wales", question=question.strip(),
-        link="https://example.org/c", hashtags=["#LevellingUp", "#SocialValue"],
+        "x",
+        quote=quote,
+        attribution="Siân, Wales",
+        question=question.strip(),
+        link="https://example.org/c",
+        hashtags=["#LevellingUp", "#SocialValue"],
     )
     assert compose.fits("x", text)
     assert f"“{quote}”" in text and "…" not in text

@@ -71,14 +71,20 @@ def test_viewer_sees_only_viewer_pages(app, db, admin):
     assert app.session_state["actor"] == Actor("vic", Role.VIEWER)
     assert app.button(key="signout") is not None
     app.switch_page("app_pages/responses.py")  # registered for a viewer
-    for page in ("app_pages/pick.py", "app_pages/users.py", "app_pages/audit.py",
-                 "app_pages/privacy.py"):
+    for page in (
+        "app_pages/pick.py",
+        "app_pages/users.py",
+        "app_pages/audit.py",
+        "app_pages/privacy.py",
+    ):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(page)
 
 
-@pytest.mark.parametrize("page", ["app_pages/pick.py", "app_pages/users.py",
-                                  "app_pages/audit.py", "app_pages/privacy.py"])
+@pytest.mark.parametrize(
+    "page",
+    ["app_pages/pick.py", "app_pages/users.py", "app_pages/audit.py", "app_pages/privacy.py"],
+)
 def test_viewer_opening_a_curator_page_directly_is_refused(db, consultation, page):
     """Running a page script directly as a viewer shows a refusal and stops."""
     at = AppTest.from_file(str(ROOT / page), default_timeout=30)
@@ -136,9 +142,13 @@ def test_sign_out_and_inactivity_end_the_session(app, db, admin):
 
 
 OIDC_SECRETS = {
-    "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-             "client_id": "id", "client_secret": "s",
-             "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"},
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "id",
+        "client_secret": "s",
+        "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+    },
     "curation": {"roles": {"viewers": ["@example.org"], "admins": ["ada@example.org"]}},
 }
 

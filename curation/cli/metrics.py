@@ -28,11 +28,16 @@ def metrics_sync(as_user: AsUser = None, json_out: JsonFlag = False) -> None:
         print_json(report.to_dict())
         return
     for net in report.networks.values():
-        state = net.skipped or net.error or ("rate limited, rest next run" if net.rate_limited
-                                             else "ok")
+        state = (
+            net.skipped
+            or net.error
+            or ("rate limited, rest next run" if net.rate_limited else "ok")
+        )
         extra = ", public metrics only" if net.fallback_public else ""
-        typer.echo(f"{net.network:<9} posts {net.posts:>5}  stored {net.stored:>5}  "
-                   f"missing {net.missing:>3}  {state}{extra}")
+        typer.echo(
+            f"{net.network:<9} posts {net.posts:>5}  stored {net.stored:>5}  "
+            f"missing {net.missing:>3}  {state}{extra}"
+        )
 
 
 @metrics_app.command("summary")
@@ -48,9 +53,11 @@ def metrics_summary(as_user: AsUser = None, json_out: JsonFlag = False) -> None:
         print_json(out)
         return
     rate = "—" if out["engagement_rate"] is None else f"{out['engagement_rate']:.2%}"
-    typer.echo(f"posts {out['posts']}  impressions {out['impressions']}  engagements "
-               f"{out['engagements']}  rate {rate}  replies {out['replies']}  "
-               f"quotes {out['quotes']}")
+    typer.echo(
+        f"posts {out['posts']}  impressions {out['impressions']}  engagements "
+        f"{out['engagements']}  rate {rate}  replies {out['replies']}  "
+        f"quotes {out['quotes']}"
+    )
     for title, key in (("By question", "by_question"), ("By mission", "by_mission")):
         typer.echo(title + ":")
         for name, row in out[key].items():
@@ -74,16 +81,18 @@ def metrics_import_x_csv(
     if json_out:
         print_json(out)
     else:
-        typer.echo(f"{out['rows']} rows: {out['stored']} stored, "
-                   f"{out['unmatched']} not posts of ours")
+        typer.echo(
+            f"{out['rows']} rows: {out['stored']} stored, {out['unmatched']} not posts of ours"
+        )
 
 
 @metrics_app.command("export")
 @command
 def metrics_export(
     csv_file: Annotated[Path | None, typer.Option("--csv", help="Write a CSV per post.")] = None,
-    html_file: Annotated[Path | None, typer.Option("--html", help="Write a one-page report.")]
-    = None,
+    html_file: Annotated[
+        Path | None, typer.Option("--html", help="Write a one-page report.")
+    ] = None,
     as_user: AsUser = None,
 ) -> None:
     """Export the engagement figures as CSV (formulas neutralised) or a self-contained HTML page."""

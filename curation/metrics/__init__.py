@@ -28,8 +28,7 @@ def engagement_view(
 
     require(actor, Permission.VIEW_ENGAGEMENT)
     filters = filters or Filters()
-    return build_view(load_frames(session, consultation_id, filters), filters,
-                      now=now or utcnow())
+    return build_view(load_frames(session, consultation_id, filters), filters, now=now or utcnow())
 
 
 def metrics_summary(

@@ -72,8 +72,11 @@ class Frames:
 
 
 def empty_frames() -> Frames:
-    return Frames(pd.DataFrame(columns=POST_COLUMNS), pd.DataFrame(columns=["post_id", *COUNTERS]),
-                  pd.DataFrame(columns=GAIN_COLUMNS))
+    return Frames(
+        pd.DataFrame(columns=POST_COLUMNS),
+        pd.DataFrame(columns=["post_id", *COUNTERS]),
+        pd.DataFrame(columns=GAIN_COLUMNS),
+    )
 
 
 def with_effective_engagements(snapshots: pd.DataFrame) -> pd.DataFrame:
@@ -98,8 +101,9 @@ def gains_by_hour(snapshots: pd.DataFrame) -> pd.DataFrame:
     """Engagements gained per UTC hour: each snapshot's rise over the post's previous one."""
     if snapshots.empty:
         return pd.DataFrame(columns=GAIN_COLUMNS)
-    snaps = with_effective_engagements(snapshots).sort_values(["post_id", "taken_at"],
-                                                               kind="stable")
+    snaps = with_effective_engagements(snapshots).sort_values(
+        ["post_id", "taken_at"], kind="stable"
+    )
     eng = snaps["engagements"].fillna(0)
     gained = (eng - eng.groupby(snaps["post_id"]).shift(1).fillna(0)).clip(lower=0)
     hour = pd.to_datetime(snaps["taken_at"], utc=True).dt.floor("h")
@@ -114,8 +118,9 @@ def scoped_post_ids(posts: pd.DataFrame, filters: Filters) -> pd.Series:
     return apply_filters(table, filters)["post_id"]
 
 
-def frames_from_history(posts: pd.DataFrame, snapshots: pd.DataFrame,
-                        filters: Filters | None = None) -> Frames:
+def frames_from_history(
+    posts: pd.DataFrame, snapshots: pd.DataFrame, filters: Filters | None = None
+) -> Frames:
     """Frames from a full snapshot history (the pandas reference for the SQL loader)."""
     keep = scoped_post_ids(posts, filters or Filters())
     scoped = snapshots[snapshots["post_id"].isin(keep)]
@@ -312,8 +317,9 @@ def previous_period(filters: Filters) -> Filters | None:
     if filters.start is None or filters.end is None:
         return None
     days = (filters.end - filters.start).days + 1
-    return Filters(filters.start - timedelta(days=days), filters.start - timedelta(days=1),
-                   filters.networks)
+    return Filters(
+        filters.start - timedelta(days=days), filters.start - timedelta(days=1), filters.networks
+    )
 
 
 def kpis(table: pd.DataFrame, filters: Filters) -> list[Kpi]:

@@ -76,8 +76,11 @@ def brand_palette(path: Path | None = None) -> Palette:
     accent = _pick(colours, ("accent", "secondary", "highlight"), _FALLBACK["accent"])
     background = _pick(colours, ("paper", "background", "bg"), _FALLBACK["background"])
     text = _pick(colours, ("ink", "text", "foreground"), _FALLBACK["text"])
-    others = [c for k, c in colours.items()
-              if c not in {primary, accent, background, text} and not k.startswith("on_")]
+    others = [
+        c
+        for k, c in colours.items()
+        if c not in {primary, accent, background, text} and not k.startswith("on_")
+    ]
     return Palette(primary, accent, background, text, tuple([primary, accent, *others]))
 
 
@@ -97,10 +100,19 @@ def _layout(fig: go.Figure, palette: Palette, title: str) -> go.Figure:
 def series_figure(series: pd.DataFrame, palette: Palette) -> go.Figure:
     """Engagements of the posts published each day (bars) and engagements gained each day (line)."""
     fig = go.Figure()
-    fig.add_bar(x=series["day"], y=series["engagements"], name="Engagements on posts published",
-                marker_color=palette.primary)
-    fig.add_scatter(x=series["day"], y=series["engagements_gained"], name="Engagements gained",
-                    mode="lines+markers", line={"color": palette.accent})
+    fig.add_bar(
+        x=series["day"],
+        y=series["engagements"],
+        name="Engagements on posts published",
+        marker_color=palette.primary,
+    )
+    fig.add_scatter(
+        x=series["day"],
+        y=series["engagements_gained"],
+        name="Engagements gained",
+        mode="lines+markers",
+        line={"color": palette.accent},
+    )
     fig.update_traces(selector={"type": "bar"}, width=0.8 * DAY_MS)  # daily bars, not hairlines
     _day_axis(fig, series["day"])
     return _layout(fig, palette, "Engagement over time")
@@ -113,18 +125,29 @@ def _day_axis(fig: go.Figure, days: pd.Series) -> None:
         return
     first, last = pd.to_datetime(days.min()), pd.to_datetime(days.max())
     if last - first < pd.Timedelta(days=MIN_DAYS_SHOWN):
-        fig.update_xaxes(range=[first - pd.Timedelta(days=1), last + pd.Timedelta(days=1)],
-                         dtick=DAY_MS)
+        fig.update_xaxes(
+            range=[first - pd.Timedelta(days=1), last + pd.Timedelta(days=1)], dtick=DAY_MS
+        )
 
 
 def breakdown_figure(frame: pd.DataFrame, by: str, palette: Palette, top: int = 15) -> go.Figure:
     """Engagements and debate (replies + quotes) per value of `by`, largest first."""
     data = frame.head(top).iloc[::-1]
     fig = go.Figure()
-    fig.add_bar(y=data[by].astype(str), x=data["engagements"], name="Engagements",
-                orientation="h", marker_color=palette.primary)
-    fig.add_bar(y=data[by].astype(str), x=data["debate"], name="Replies + quotes",
-                orientation="h", marker_color=palette.accent)
+    fig.add_bar(
+        y=data[by].astype(str),
+        x=data["engagements"],
+        name="Engagements",
+        orientation="h",
+        marker_color=palette.primary,
+    )
+    fig.add_bar(
+        y=data[by].astype(str),
+        x=data["debate"],
+        name="Replies + quotes",
+        orientation="h",
+        marker_color=palette.accent,
+    )
     fig.update_layout(barmode="group", height=max(260, 40 + 28 * len(data)))
     return _layout(fig, palette, f"By {BREAKDOWNS.get(by, by).lower()}")
 

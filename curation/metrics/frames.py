@@ -48,9 +48,21 @@ def load_frames(session: Session, consultation_id: int, filters: Filters | None 
     quotable = case((ConsentGate.of(session).sql_filter(), True), else_=False)
     rows = session.execute(
         select(
-            Post.id, Post.network, Post.posted_at, Post.template, Post.format, Quote.id,
-            Quote.text, Response.id, Question.number, Question.label, Respondent.region,
-            Respondent.sector, Post.remote_url, Respondent.is_demo, quotable,
+            Post.id,
+            Post.network,
+            Post.posted_at,
+            Post.template,
+            Post.format,
+            Quote.id,
+            Quote.text,
+            Response.id,
+            Question.number,
+            Question.label,
+            Respondent.region,
+            Respondent.sector,
+            Post.remote_url,
+            Respondent.is_demo,
+            quotable,
         )
         .join(Quote, Post.quote_id == Quote.id)
         .join(Response, Quote.response_id == Response.id)
@@ -76,8 +88,11 @@ def load_frames(session: Session, consultation_id: int, filters: Filters | None 
         in rows
     ]  # fmt: skip
     posts = pd.DataFrame.from_records(records, columns=POST_COLUMNS)
-    return Frames(posts=posts, latest=load_latest(session, posts["post_id"]),
-                  gains=load_gains(session, consultation_id, filters or Filters()))
+    return Frames(
+        posts=posts,
+        latest=load_latest(session, posts["post_id"]),
+        gains=load_gains(session, consultation_id, filters or Filters()),
+    )
 
 
 def _scoped_post_ids(consultation_id: int, *extra: Any) -> Any:
@@ -98,14 +113,16 @@ def load_latest(session: Session, post_ids: pd.Series) -> pd.DataFrame:
         .group_by(MetricSnapshot.post_id)
         .subquery()
     )
-    stmt = (
-        select(MetricSnapshot.post_id, MetricSnapshot.id,
-               *[getattr(MetricSnapshot, c) for c in COUNTERS])
-        .join(newest, (newest.c.post_id == MetricSnapshot.post_id)
-              & (newest.c.taken_at == MetricSnapshot.taken_at))
+    stmt = select(
+        MetricSnapshot.post_id, MetricSnapshot.id, *[getattr(MetricSnapshot, c) for c in COUNTERS]
+    ).join(
+        newest,
+        (newest.c.post_id == MetricSnapshot.post_id)
+        & (newest.c.taken_at == MetricSnapshot.taken_at),
     )  # every post's; narrowed to this consultation's posts in pandas (cheaper than a join)
-    frame = pd.DataFrame.from_records(session.execute(stmt).all(),
-                                      columns=["post_id", "id", *COUNTERS])
+    frame = pd.DataFrame.from_records(
+        session.execute(stmt).all(), columns=["post_id", "id", *COUNTERS]
+    )
     # Two snapshots taken at the same instant (a sync and an import): the later row wins.
     frame = frame[frame["post_id"].isin(post_ids)]
     frame = frame.sort_values("id").drop_duplicates("post_id", keep="last")
@@ -133,8 +150,12 @@ def load_gains(session: Session, consultation_id: int, filters: Filters) -> pd.D
     """
     s = MetricSnapshot
     effective = func.coalesce(
-        s.engagements, sum((func.coalesce(getattr(s, c), 0) for c in INTERACTIONS[1:]),
-                           func.coalesce(getattr(s, INTERACTIONS[0]), 0)))
+        s.engagements,
+        sum(
+            (func.coalesce(getattr(s, c), 0) for c in INTERACTIONS[1:]),
+            func.coalesce(getattr(s, INTERACTIONS[0]), 0),
+        ),
+    )
     previous = func.lag(effective, 1, 0).over(partition_by=s.post_id, order_by=s.taken_at)
     conditions: list[Any] = []
     if filters.networks:
@@ -145,8 +166,9 @@ def load_gains(session: Session, consultation_id: int, filters: Filters) -> pd.D
         conditions.append(Post.posted_at < _london_midnight_utc(filters.end + timedelta(days=1)))
     in_scope = _scoped_post_ids(consultation_id, *conditions)
     rises = (
-        select(_hour_bucket(session, s.taken_at).label("hour"),
-               (effective - previous).label("gain"))
+        select(
+            _hour_bucket(session, s.taken_at).label("hour"), (effective - previous).label("gain")
+        )
         .where(s.post_id.in_(in_scope))
         .subquery()
     )

@@ -56,8 +56,10 @@ def _table(frame: pd.DataFrame, columns: list[str]) -> str:
     head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in columns)
     body = []
     for row in frame[columns].to_dict("records"):
-        cells = "".join(f"<td>{html.escape('' if _plain(v) is None else str(_plain(v)))}</td>"
-                        for v in row.values())
+        cells = "".join(
+            f"<td>{html.escape('' if _plain(v) is None else str(_plain(v)))}</td>"
+            for v in row.values()
+        )
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -68,22 +70,38 @@ def engagement_html(view: EngagementView, *, title: str, palette: Palette | None
     figures = all_figures(view, palette)
     charts = []
     for i, (name, fig) in enumerate(figures.items()):
-        charts.append(f'<section class="chart" id="chart-{html.escape(name)}">' + fig.to_html(
-            full_html=False, include_plotlyjs="inline" if i == 0 else False,
-            config={"displaylogo": False}) + "</section>")
+        charts.append(
+            f'<section class="chart" id="chart-{html.escape(name)}">'
+            + fig.to_html(
+                full_html=False,
+                include_plotlyjs="inline" if i == 0 else False,
+                config={"displaylogo": False},
+            )
+            + "</section>"
+        )
     tiles = []
     for kpi in view.kpis:
         value, change = format_kpi(kpi)
-        tiles.append(f'<div class="tile"><div class="label">{html.escape(kpi.label)}</div>'
-                     f'<div class="value">{html.escape(value)}</div>'
-                     f'<div class="change">{html.escape(change or "")}</div></div>')
+        tiles.append(
+            f'<div class="tile"><div class="label">{html.escape(kpi.label)}</div>'
+            f'<div class="value">{html.escape(value)}</div>'
+            f'<div class="change">{html.escape(change or "")}</div></div>'
+        )
     f = view.filters
-    scope = (f"{f.start or 'start'} to {f.end or 'today'}; networks: "
-             f"{', '.join(f.networks) if f.networks else 'all'}")
-    thin = ("<p class='note'>Thin data: fewer than enough posts for a reliable best time to "
-            "post; treat the heatmap as a hint.</p>" if view.heatmap_thin else "")
-    top = _table(view.top_quotes, ["quote_text", "question", "networks", "posts",
-                                   "engagements", "debate", "post_url"])
+    scope = (
+        f"{f.start or 'start'} to {f.end or 'today'}; networks: "
+        f"{', '.join(f.networks) if f.networks else 'all'}"
+    )
+    thin = (
+        "<p class='note'>Thin data: fewer than enough posts for a reliable best time to "
+        "post; treat the heatmap as a hint.</p>"
+        if view.heatmap_thin
+        else ""
+    )
+    top = _table(
+        view.top_quotes,
+        ["quote_text", "question", "networks", "posts", "engagements", "debate", "post_url"],
+    )
     generated = view.generated_at.isoformat(timespec="minutes") if view.generated_at else ""
     breakdown_names = ", ".join(BREAKDOWNS.values())
     return f"""<!doctype html>
@@ -104,8 +122,8 @@ td, th {{ border-bottom: 1px solid #ccc; padding: .3rem; text-align: left; verti
 <h1>{html.escape(title)}</h1>
 <p>{html.escape(scope)}. Generated {html.escape(generated)} UTC.
 Breakdowns: {html.escape(breakdown_names)}.</p>
-<div class="tiles">{''.join(tiles)}</div>
-{''.join(charts)}
+<div class="tiles">{"".join(tiles)}</div>
+{"".join(charts)}
 {thin}
 <h2>Top quotes</h2>
 {top}

@@ -103,21 +103,35 @@ def _posted(session: Session) -> dict[str, dict[str, int]]:
     return out
 
 
-def _store(session: Session, by_remote: Mapping[str, int], batch: Mapping[str, Any],
-           now: datetime) -> int:
+def _store(
+    session: Session, by_remote: Mapping[str, int], batch: Mapping[str, Any], now: datetime
+) -> int:
     stored = 0
     for remote_id, counters in batch.items():
         post_id = by_remote.get(remote_id)
         if post_id is None or all(counters.get(c) is None for c in COUNTERS):
             continue
-        session.add(MetricSnapshot(post_id=post_id, taken_at=now, source="api", is_demo=False,
-                                   **{c: counters.get(c) for c in COUNTERS}))
+        session.add(
+            MetricSnapshot(
+                post_id=post_id,
+                taken_at=now,
+                source="api",
+                is_demo=False,
+                **{c: counters.get(c) for c in COUNTERS},
+            )
+        )
         stored += 1
     return stored
 
 
-def _sync_network(session: Session, network: str, client: Any, by_remote: dict[str, int],
-                  report: NetworkReport, now: datetime) -> None:
+def _sync_network(
+    session: Session,
+    network: str,
+    client: Any,
+    by_remote: dict[str, int],
+    report: NetworkReport,
+    now: datetime,
+) -> None:
     if isinstance(client, BaseException):
         report.error = f"{network}: cannot connect ({type(client).__name__})"
         return
@@ -179,8 +193,9 @@ class _Borrowed:
         return None
 
 
-def _sync_all(unit: Any, actor: Actor, clients: Mapping[str, Any], report: SyncReport,
-              now: datetime) -> None:
+def _sync_all(
+    unit: Any, actor: Actor, clients: Mapping[str, Any], report: SyncReport, now: datetime
+) -> None:
     with unit() as session:
         posted = _posted(session)
     for network in FETCHERS:

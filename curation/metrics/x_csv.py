@@ -115,19 +115,34 @@ def import_x_csv(
     if errors:
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         raise UnusableInput(f"{path.name}: {'; '.join(errors[:5])}{more}; nothing imported")
-    ours = dict(session.execute(
-        select(Post.remote_id, Post.id).where(Post.network == "x", Post.remote_id.is_not(None))
-    ).all())
+    ours = dict(
+        session.execute(
+            select(Post.remote_id, Post.id).where(Post.network == "x", Post.remote_id.is_not(None))
+        ).all()
+    )
     report = CsvImportReport(rows=len(rows))
     for _row, tweet_id, counters in rows:
         post_id = ours.get(tweet_id)
         if post_id is None:
             report.unmatched += 1
             continue
-        session.add(MetricSnapshot(post_id=post_id, taken_at=now, source="csv", is_demo=False,
-                                   **{c: counters.get(c) for c in COUNTERS}))
+        session.add(
+            MetricSnapshot(
+                post_id=post_id,
+                taken_at=now,
+                source="csv",
+                is_demo=False,
+                **{c: counters.get(c) for c in COUNTERS},
+            )
+        )
         report.stored += 1
-    audit.record(session, actor, "metrics.import_x_csv", "file", path.name,
-                 {"rows": report.rows, "stored": report.stored, "unmatched": report.unmatched},
-                 now=now)
+    audit.record(
+        session,
+        actor,
+        "metrics.import_x_csv",
+        "file",
+        path.name,
+        {"rows": report.rows, "stored": report.stored, "unmatched": report.unmatched},
+        now=now,
+    )
     return report

@@ -69,7 +69,7 @@ def check_accounts(
 
 
 def _mode(network: str, configured: bool) -> str:
-    """"outbox" (posted by hand), "live" (credentials here) or "not connected"."""
+    """ "outbox" (posted by hand), "live" (credentials here) or "not connected"."""
     if network == "outbox":
         return "outbox"
     return "live" if configured else "not connected"

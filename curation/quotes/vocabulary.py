@@ -59,6 +59,4 @@ just only very more most many much some new old good great big small first secon
 last next one two three four five six seven eight nine ten twelve hundred thousand million
 billion please thank thanks dear hello hi regards best wishes okay ok sir madam"""
 
-NOT_NAMES: frozenset[str] = frozenset(
-    " ".join((_MONTHS_DAYS, _PLACES, _WELSH, _POLICY)).split()
-)
+NOT_NAMES: frozenset[str] = frozenset(" ".join((_MONTHS_DAYS, _PLACES, _WELSH, _POLICY)).split())

@@ -51,7 +51,7 @@ class ConsentGate:
         return self.may_name(person) and bool(person.media_consent)
 
     def credit(self, person: Respondent) -> str:
-        """"Name, Organisation (Region)", or "Anonymous respondent, Region"; ConsentError if
+        """ "Name, Organisation (Region)", or "Anonymous respondent, Region"; ConsentError if
         the person may not be quoted."""
         return attribution(person, allow_anonymous=self.allow_anonymous)
 
