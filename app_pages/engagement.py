@@ -92,7 +92,7 @@ by = (
         list(BREAKDOWNS),
         default="question",
         key="engagement_breakdown",
-        format_func=BREAKDOWNS.get,
+        format_func=lambda key: BREAKDOWNS[key],
     )
     or "question"
 )
