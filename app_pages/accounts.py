@@ -7,6 +7,7 @@ import streamlit as st
 
 from curation.actors import Permission
 from curation.posts import accounts, heartbeat
+from curation.store.posts import NETWORK_NAMES
 from ui import context
 from ui.formatting import NEVER, human_time
 
@@ -28,7 +29,7 @@ else:
     with db.session() as session:
         rows = accounts.account_health(session, actor)
 
-NETWORKS = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "outbox": "Outbox"}
+NETWORKS = NETWORK_NAMES
 MODES = {"live": "Directly", "not connected": "Not connected", "outbox": "By hand (outbox)"}
 
 

@@ -10,6 +10,7 @@ from curation.actors import Permission
 from curation.cards.service import card_png
 from curation.errors import CurationError
 from curation.posts import approval
+from curation.store.posts import NETWORK_NAMES
 from ui import context
 from ui.safe_text import escape_markdown
 
@@ -17,7 +18,6 @@ actor = context.require_page(Permission.APPROVE_QUOTES)
 db = context.database()
 consultation_id = context.consultation_id()
 FLASH = "approve_posts_flash"
-NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "outbox": "Outbox"}
 
 st.title("Approve posts")
 st.caption(

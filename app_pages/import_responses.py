@@ -20,6 +20,7 @@ from curation.actors import Permission
 from curation.errors import CurationError
 from curation.ingest.answer_table import SETTLE_ROLES
 from curation.ingest.consent_columns import ROLE_HELP, ROLE_LABELS, UNCERTAIN
+from curation.ingest.dialects import DIALECT_NAMES
 from curation.rights import reading_store
 from curation.rights.reading_store import Confirmation
 from curation.rights.readings import Reading
@@ -27,7 +28,7 @@ from ui import context
 from ui.safe_text import escape_markdown
 from ui.uploads import capped_uploader
 
-DIALECTS = ["auto", "google-forms", "microsoft-forms", "surveymonkey", "typeform", "generic"]
+DIALECTS = ["auto", *DIALECT_NAMES]
 CHECKED_KEY = "import_checked"  # the file+options whose dry run has been seen
 RESULT_KEY = "import_result"
 READING_LABELS = {r.value: r.label for r in Reading}

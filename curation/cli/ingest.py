@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,17 +17,9 @@ from curation.cli.context import (
     print_json,
 )
 from curation.ingest import ImportReport, import_file
+from curation.ingest.dialects import DIALECT_NAMES
 from curation.ingest.settled import load_readings_file, parse_column_option, parse_reading
 from curation.rights.reading_store import Confirmation, change_readings
-
-
-class DialectChoice(StrEnum):
-    auto = "auto"
-    google_forms = "google-forms"
-    microsoft_forms = "microsoft-forms"
-    surveymonkey = "surveymonkey"
-    typeform = "typeform"
-    generic = "generic"
 
 
 @app.command("import")
@@ -36,8 +27,12 @@ class DialectChoice(StrEnum):
 def import_command(
     path: Annotated[Path, typer.Argument(help="CSV, XLSX or JSON export.", show_default=False)],
     dialect: Annotated[
-        DialectChoice, typer.Option("--dialect", help="Which tool wrote it (default: detect).")
-    ] = DialectChoice.auto,
+        str,
+        typer.Option(
+            "--dialect",
+            help=f"Which tool wrote it: auto (detect) or one of {', '.join(DIALECT_NAMES)}.",
+        ),
+    ] = "auto",
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="TOML file naming what each column holds.")
     ] = None,
@@ -76,7 +71,7 @@ def import_command(
         target = ctx.consultation_of(session)
         report = import_file(
             session, actor, target.id, path,
-            dialect=dialect.value, mapping=mapping, dry_run=dry_run, columns=columns,
+            dialect=dialect, mapping=mapping, dry_run=dry_run, columns=columns,
             readings=confirmations,
         )  # fmt: skip
     if json_out:

@@ -27,10 +27,10 @@ from curation.metrics.aggregate import (
 from curation.rights.gate import ConsentGate
 from curation.store.foundation import Question, Respondent, Response, ResponseTheme, Theme
 from curation.store.metrics import MetricSnapshot
-from curation.store.posts import Network, Post, PostStatus
+from curation.store.posts import SOCIAL_NETWORKS, Post, PostStatus
 from curation.store.quotes import Quote
 
-NETWORKS_WITH_METRICS = (Network.X.value, Network.BLUESKY.value, Network.MASTODON.value)
+NETWORKS_WITH_METRICS = SOCIAL_NETWORKS
 
 
 def _post_scope(consultation_id: int):  # type: ignore[no-untyped-def]

@@ -14,9 +14,10 @@ import regex
 from twitter_text import parse_tweet
 
 from curation.config import load_settings
+from curation.store.posts import NETWORKS as POST_NETWORKS
 
 LIMITS: dict[str, int] = {"x": 280, "bluesky": 300, "mastodon": 500, "outbox": 3000}
-NETWORKS = ("x", "bluesky", "mastodon", "outbox")
+NETWORKS = POST_NETWORKS
 _URL = regex.compile(r"https?://\S+")
 _MASTODON_URL_WEIGHT = 23
 

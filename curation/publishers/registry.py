@@ -18,9 +18,7 @@ from pathlib import Path
 from curation.config import PROJECT_ROOT, load_settings
 from curation.publishers.base import Publisher, PublishError
 from curation.publishers.outbox import OutboxPublisher
-
-NETWORKS = ("x", "bluesky", "mastodon", "outbox")
-SOCIAL_NETWORKS = NETWORKS[:-1]  # the networks with an API (and metrics)
+from curation.store.posts import NETWORKS, SOCIAL_NETWORKS
 
 _ENV_KEYS: dict[str, tuple[str, ...]] = {
     "x": (

@@ -29,6 +29,12 @@ class Network(StrEnum):
     OUTBOX = "outbox"
 
 
+# The one list of destinations: the networks with an API (and metrics), then the outbox.
+SOCIAL_NETWORKS = (Network.X.value, Network.BLUESKY.value, Network.MASTODON.value)
+NETWORKS = (*SOCIAL_NETWORKS, Network.OUTBOX.value)
+NETWORK_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "outbox": "Outbox"}
+
+
 class PostStatus(StrEnum):
     SCHEDULED = "scheduled"  # waiting for its time
     CLAIMED = "claimed"  # a worker holds the lease and is about to send
