@@ -29,6 +29,7 @@ from curation.cards.render import CardContent, RenderedCard
 from curation.cards.templates import FORMATS, TEMPLATES, get_format, get_template
 from curation.config import load_settings
 from curation.errors import ConsentError, NotFound, PermissionDenied, UnusableInput
+from curation.exports import neutralise_cell
 from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate
 from curation.store.base import utcnow
 from curation.store.cards import Card
@@ -249,11 +250,6 @@ def delete_cards_for_respondent(session: Session, actor: Actor, respondent_id: i
     return len(cards)
 
 
-def _csv_cell(value: object) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_zip(
     session: Session,
     actor: Actor,
@@ -288,7 +284,7 @@ def export_zip(
                     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                     archive.writestr(info, card_file(card).read_bytes())
                     rows.append([name, str(quote_id), template, fmt, str(card.width),
-                                 str(card.height), _csv_cell(card.alt_text)])  # fmt: skip
+                                 str(card.height), neutralise_cell(card.alt_text)])  # fmt: skip
                     done += 1
                     if progress is not None:
                         progress(done, total)
