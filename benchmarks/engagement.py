@@ -18,6 +18,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 POSTS = 5_000
 SNAPSHOTS = 30
@@ -64,7 +65,7 @@ def _build(db_url: str) -> int:
              "text": text, "status": "published", "created_by": "bench", "created_at": now,
              "updated_at": now, "pd_findings": []}
             for i in range(POSTS)])  # fmt: skip
-        posts = []
+        posts: list[dict[str, Any]] = []
         for i in range(POSTS):
             posted = now - timedelta(days=rng.uniform(0, 120))
             posts.append({
@@ -85,10 +86,19 @@ def _build(db_url: str) -> int:
             for k in range(SNAPSHOTS):
                 likes += rng.randint(0, 5)
                 taken = p["posted_at"] + timedelta(hours=k * 6)
-                rows.append({"post_id": p["id"], "taken_at": taken,
-                             "impressions": likes * 40 if p["network"] == "x" else None,
-                             "likes": likes, "reposts": likes // 4, "replies": likes // 6,
-                             "quotes": likes // 10, "source": "api", "is_demo": False})
+                rows.append(
+                    {
+                        "post_id": p["id"],
+                        "taken_at": taken,
+                        "impressions": likes * 40 if p["network"] == "x" else None,
+                        "likes": likes,
+                        "reposts": likes // 4,
+                        "replies": likes // 6,
+                        "quotes": likes // 10,
+                        "source": "api",
+                        "is_demo": False,
+                    }
+                )
         session.execute(insert(MetricSnapshot), rows)
     db.dispose()
     return cid
@@ -131,8 +141,9 @@ def main() -> None:
 
     def core() -> None:
         with db.session() as session:
-            view = engagement_view(session, manager, cid,
-                                   Filters(today - timedelta(days=27), today))
+            view = engagement_view(
+                session, manager, cid, Filters(today - timedelta(days=27), today)
+            )
         palette = brand_palette()  # the same three figures the page draws
         series_figure(view.series, palette)
         breakdown_figure(view.breakdowns["question"], "question", palette)

@@ -37,9 +37,7 @@ def main() -> None:
     suggestions: collections.Counter[int] = collections.Counter()
     findings: collections.Counter[str] = collections.Counter()
     with db.session() as session:
-        ids = session.scalars(
-            select(Response.id).join(Respondent).where(quotable_clause())
-        ).all()
+        ids = session.scalars(select(Response.id).join(Respondent).where(quotable_clause())).all()
         started = time.perf_counter()
         for rid in ids:
             view = picking.pick_view(session, LOCAL_ADMIN, rid)

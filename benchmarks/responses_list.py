@@ -59,7 +59,7 @@ def fill(db: Database, n_responses: int, seed: int = 11) -> int:
                     "content_hash": hashlib.sha256(text.encode()).hexdigest(),
                 })  # fmt: skip
         s.execute(insert(Response), rows)
-        tags = []
+        tags: list[dict[str, object]] = []
         for rid, text in s.execute(
             Response.__table__.select().with_only_columns(Response.id, Response.text)
         ):
@@ -107,7 +107,11 @@ def main() -> None:
         }
         with db.session() as s:
             for name, (flt, page) in shapes.items():
-                ms = best_ms(lambda f=flt, p=page: list_responses(s, LOCAL_ADMIN, cid, f, page=p))
+
+                def run(f: ResponseFilter = flt, p: int = page) -> object:
+                    return list_responses(s, LOCAL_ADMIN, cid, f, page=p)
+
+                ms = best_ms(run)
                 total = list_responses(s, LOCAL_ADMIN, cid, flt, page=page).total
                 print(f"{name} ms: {ms:.1f} (matching {total})")
             print(

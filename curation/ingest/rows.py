@@ -104,9 +104,7 @@ class RowReader:
         f = parsed.fields
         f["name"] = strip_spoofing(name).strip()[:200] or None
         f["email"] = self._first(record, self.emails)[:320] or None
-        f["organisation"] = (
-            strip_spoofing(self._get(record, "organisation")).strip()[:300] or None
-        )
+        f["organisation"] = strip_spoofing(self._get(record, "organisation")).strip()[:300] or None
         f["sector"] = self._get(record, "sector").strip()[:120] or None
         region_raw = self._get(record, "region").strip()
         f["region"] = _region(region_raw) if region_raw else None

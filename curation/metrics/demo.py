@@ -53,8 +53,7 @@ def _first_sentence(text: str) -> tuple[int, int] | None:
 def _local_slot(rng: random.Random, day: datetime) -> datetime:
     """A posting time on `day`, mostly in office hours, London wall time, as UTC."""
     hour = rng.choice([8, 9, 10, 12, 12, 13, 13, 15, 17, 18, 19, 20])
-    local = datetime(day.year, day.month, day.day, hour, rng.choice([0, 15, 30, 45]),
-                     tzinfo=LONDON)
+    local = datetime(day.year, day.month, day.day, hour, rng.choice([0, 15, 30, 45]), tzinfo=LONDON)
     return local.astimezone(day.tzinfo)
 
 
@@ -70,11 +69,29 @@ def _appeal(rng: random.Random, local: datetime, question: int, network: str) ->
 def _counters(final: dict[str, int], share: float, network: str) -> dict[str, int | None]:
     got = {k: round(v * share) for k, v in final.items()}
     if network != "x":  # Bluesky and Mastodon report no impressions or clicks
-        return {"impressions": None, "likes": got["likes"], "reposts": got["reposts"],
-                "replies": got["replies"], "quotes": got["quotes"], "bookmarks": None,
-                "link_clicks": None, "profile_clicks": None, "engagements": None}
-    engagements = sum(got[k] for k in ("likes", "reposts", "replies", "quotes", "bookmarks",
-                                       "link_clicks", "profile_clicks"))
+        return {
+            "impressions": None,
+            "likes": got["likes"],
+            "reposts": got["reposts"],
+            "replies": got["replies"],
+            "quotes": got["quotes"],
+            "bookmarks": None,
+            "link_clicks": None,
+            "profile_clicks": None,
+            "engagements": None,
+        }
+    engagements = sum(
+        got[k]
+        for k in (
+            "likes",
+            "reposts",
+            "replies",
+            "quotes",
+            "bookmarks",
+            "link_clicks",
+            "profile_clicks",
+        )
+    )
     return {**got, "engagements": engagements}
 
 
@@ -93,22 +110,37 @@ def seed_demo_metrics(
     if session.scalar(demo_posts):
         return DemoMetricsReport(0, 0, created=False)
     rng = random.Random(DEMO_METRICS_SEED)
-    candidates = session.execute(
-        select(Response)
-        .join(Respondent, Response.respondent_id == Respondent.id)
-        .where(Respondent.consultation_id == consultation_id, Respondent.is_demo.is_(True),
-               Response.kind == "text", ConsentGate().sql_filter())
-        .order_by(Response.id)
-    ).scalars().all()
+    candidates = (
+        session.execute(
+            select(Response)
+            .join(Respondent, Response.respondent_id == Respondent.id)
+            .where(
+                Respondent.consultation_id == consultation_id,
+                Respondent.is_demo.is_(True),
+                Response.kind == "text",
+                ConsentGate().sql_filter(),
+            )
+            .order_by(Response.id)
+        )
+        .scalars()
+        .all()
+    )
     spans = [(r, s) for r in candidates if (s := _first_sentence(r.text))]
     if not spans:
         return DemoMetricsReport(0, 0, created=False)
     chosen = rng.sample(spans, min(len(spans), max(1, posts * 2 // 3)))
     quotes = []
     for response, (start, end) in chosen:
-        quote = Quote(response_id=response.id, spans=[{"start": start, "end": end}],
-                      text=response.text[start:end], status=QuoteStatus.PUBLISHED.value,
-                      created_by="demo", approved_by="demo", approved_at=now, created_at=now)
+        quote = Quote(
+            response_id=response.id,
+            spans=[{"start": start, "end": end}],
+            text=response.text[start:end],
+            status=QuoteStatus.PUBLISHED.value,
+            created_by="demo",
+            approved_by="demo",
+            approved_at=now,
+            created_at=now,
+        )
         session.add(quote)
         quotes.append((quote, response))
     session.flush()
@@ -138,12 +170,20 @@ def seed_demo_metrics(
         }
         key = hashlib.sha256(f"demo-metrics:{consultation_id}:{i}".encode()).hexdigest()[:32]
         post = Post(
-            quote_id=quote.id, network=network, text=quote.text, template=rng.choice(TEMPLATES),
-            format=rng.choice(FORMATS), scheduled_at=posted,
-            scheduled_local=local.strftime("%Y-%m-%d %H:%M"), status=PostStatus.POSTED.value,
-            idempotency_key=key, remote_id=f"demo-{key[:12]}",
-            remote_url=f"https://demo.invalid/{network}/{key[:12]}", posted_at=posted,
-            created_by="demo", created_at=posted,
+            quote_id=quote.id,
+            network=network,
+            text=quote.text,
+            template=rng.choice(TEMPLATES),
+            format=rng.choice(FORMATS),
+            scheduled_at=posted,
+            scheduled_local=local.strftime("%Y-%m-%d %H:%M"),
+            status=PostStatus.POSTED.value,
+            idempotency_key=key,
+            remote_id=f"demo-{key[:12]}",
+            remote_url=f"https://demo.invalid/{network}/{key[:12]}",
+            posted_at=posted,
+            created_by="demo",
+            created_at=posted,
         )
         session.add(post)
         session.flush()
@@ -153,8 +193,15 @@ def seed_demo_metrics(
             if taken > now:
                 break
             share = 1 - math.exp(-hours / 30)  # most engagement comes in the first two days
-            snapshot_rows.append({"post_id": post.id, "taken_at": taken, "source": "demo",
-                                  "is_demo": True, **_counters(final, share, network)})
+            snapshot_rows.append(
+                {
+                    "post_id": post.id,
+                    "taken_at": taken,
+                    "source": "demo",
+                    "is_demo": True,
+                    **_counters(final, share, network),
+                }
+            )
     if snapshot_rows:
         session.execute(insert(MetricSnapshot), snapshot_rows)
     return DemoMetricsReport(made, len(snapshot_rows), created=True)
