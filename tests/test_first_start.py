@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _respondents(db: Database) -> int:
-    with db.session() as session:
+    with db.read_session() as session:
         return session.scalar(select(func.count()).select_from(Respondent)) or 0
 
 
@@ -49,14 +49,14 @@ def test_prepare_returns_before_the_background_demo(
     """`prepare` returns (the admin made) before the background demo; then the demo lands."""
     progress = bootstrap.prepare(sqlite_db)
     assert progress is not None and progress.running
-    with sqlite_db.session() as session:
+    with sqlite_db.read_session() as session:
         assert session.scalar(select(User).where(User.name == auth.BOOTSTRAP_ADMIN)) is not None
     assert _respondents(sqlite_db) == 0
     held_seeding.set()
     done = bootstrap.wait_for_demo(sqlite_db)
     assert done is not None and done.state == "done", done
     assert _respondents(sqlite_db) == 60
-    with sqlite_db.session() as session:
+    with sqlite_db.read_session() as session:
         recorded = session.scalar(
             select(func.count()).select_from(Response).where(Response.media_ref.is_not(None))
         )
