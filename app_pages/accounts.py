@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.posts import accounts, heartbeat
 from curation.store.posts import NETWORK_NAMES
 from ui import context

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.cards.service import card_png
 from curation.errors import CurationError
 from curation.posts import approval

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time
 import pandas as pd
 import streamlit as st
 
-from curation import audit_log, audit_sentences
-from curation.actors import Permission
+from curation import audit, audit_sentences
+from curation.access.actors import Permission
 from curation.exports import audit_csv
 from ui import context
 from ui.formatting import DATE_INPUT_FORMAT, human_time
@@ -19,7 +19,7 @@ db = context.database()
 
 st.title("Audit log")
 with db.session() as session:
-    actions = audit_log.known_actions(session, actor)
+    actions = audit.known_actions(session, actor)
 
 cols = st.columns(3)
 who = cols[0].text_input("Who", key="audit_actor", max_chars=120, placeholder="a user name").strip()
@@ -31,16 +31,16 @@ action = cols[1].selectbox(
 )
 since = cols[2].date_input("Since", value=None, key="audit_since", format=DATE_INPUT_FORMAT)
 
-filters = audit_log.AuditFilter(
+filters = audit.AuditFilter(
     actor=who or None,
     action=action or None,
     since=datetime.combine(since, time.min, tzinfo=UTC) if since else None,
 )
 with db.session() as session:
     entries = audit_sentences.readable_entries(session, actor, filters)
-    rows = audit_log.audit_entries(session, actor, filters)  # the same entries, for the CSV
+    rows = audit.audit_entries(session, actor, filters)  # the same entries, for the CSV
 
-st.caption(f"{len(entries)} entries, newest first (at most {audit_log.MAX_ROWS}).")
+st.caption(f"{len(entries)} entries, newest first (at most {audit.MAX_ROWS}).")
 if entries:
     picked = st.dataframe(
         pd.DataFrame(

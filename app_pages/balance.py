@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.analysis import job, plan, service
 from curation.errors import CurationError
 from curation.quotes import balance, charts, workflow

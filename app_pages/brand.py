@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.cards import service
 from curation.cards.brand import COLOUR_ROLES, MAX_LOGO_BYTES, load_brand
 from curation.cards.templates import TEMPLATES

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.config import LONDON
 from curation.errors import CurationError
 from curation.posts import destinations, service

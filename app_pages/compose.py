@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.cards.templates import FORMATS, TEMPLATES
 from curation.config import LONDON
 from curation.errors import CurationError

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.analysis.plan import representativeness_figure
 from curation.config import LONDON
 from curation.metrics import Filters, engagement_view

@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from curation import ingest
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.errors import CurationError
 from curation.ingest.answer_table import SETTLE_ROLES
 from curation.ingest.consent_columns import ROLE_HELP, ROLE_LABELS, UNCERTAIN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.consultations import get_consultation
 from curation.errors import CurationError
 from curation.media.intake import add_media_upload

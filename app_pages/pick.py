@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.cards import limits
 from curation.cards.fonts import describe_grapheme
 from curation.errors import CurationError

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.cards import limits, service
 from curation.cards.brand import load_brand
 from curation.cards.templates import FORMATS, TEMPLATES

@@ -6,10 +6,10 @@ import importlib
 
 import streamlit as st
 
-from curation import app_settings, privacy, respondent_search
-from curation.actors import Permission
+from curation import app_settings, respondent_search
+from curation.access.actors import Permission
 from curation.errors import CurationError
-from curation.rights import switches
+from curation.rights import privacy, switches
 from ui import context
 from ui.safe_text import escape_markdown
 
@@ -47,7 +47,7 @@ who = escape_markdown(choices[respondent_id].label.split(" · ")[0]) if responde
 cols = st.columns(2)
 if cols[0].button("Withdraw", key="privacy_withdraw", disabled=respondent_id is None):
     try:
-        withdrawal = importlib.import_module("curation.withdrawal")
+        withdrawal = importlib.import_module("curation.rights.withdrawal")
     except ImportError:
         st.warning("Withdrawal is not available in this installation yet.")
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.errors import CurationError
 from curation.quotes import workflow
 from ui import context

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from curation import responses
-from curation.actors import Permission
+from curation.access.actors import Permission
 from curation.analysis.service import campaign_marks
 from curation.errors import ConsentError, NotFound
 from ui import context

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from curation import accounts, auth
-from curation.actors import Permission, Role
+from curation.access import accounts, auth
+from curation.access.actors import Permission, Role
 from curation.errors import CurationError
 from ui import context
 from ui.formatting import NEVER, human_time

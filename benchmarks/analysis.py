@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from curation import consultations
-from curation.actors import LOCAL_ADMIN
+from curation.access.actors import LOCAL_ADMIN
 from curation.analysis import job
 from curation.store import Database
 from curation.store.foundation import Question, Respondent, Response

@@ -29,7 +29,7 @@ def _build(db_url: str) -> int:
     from sqlalchemy import insert
 
     from curation import consultations
-    from curation.actors import LOCAL_ADMIN
+    from curation.access.actors import LOCAL_ADMIN
     from curation.store import Database
     from curation.store.foundation import Respondent, Response, ResponseTheme
     from curation.store.metrics import MetricSnapshot
@@ -124,7 +124,7 @@ def main() -> None:
 
     from streamlit.testing.v1 import AppTest
 
-    from curation.actors import Actor, Role
+    from curation.access.actors import Actor, Role
     from curation.metrics import engagement_view
     from curation.metrics.aggregate import Filters
     from curation.metrics.charts import (

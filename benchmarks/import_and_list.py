@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from curation import consultations
-from curation.actors import LOCAL_ADMIN
+from curation.access.actors import LOCAL_ADMIN
 from curation.ingest import import_file
 from curation.ingest.columns import REGIONS
 from curation.store import Database

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from curation import consultations
-from curation.actors import LOCAL_ADMIN
+from curation.access.actors import LOCAL_ADMIN
 from curation.posts.claims import claim_next
 from curation.store import Database
 from curation.store.foundation import Respondent, Response

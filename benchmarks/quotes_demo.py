@@ -23,10 +23,10 @@ def main() -> None:
     from sqlalchemy import select
 
     from curation import consultations, demo
-    from curation.actors import LOCAL_ADMIN
-    from curation.consent import quotable_clause
+    from curation.access.actors import LOCAL_ADMIN
     from curation.quotes import picking
     from curation.quotes.personal_data import find_personal_data
+    from curation.rights.consent import quotable_clause
     from curation.store import open_database
     from curation.store.foundation import Respondent, Response
 

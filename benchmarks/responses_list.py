@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import insert, text
 
 from curation import consultations, demo
-from curation.actors import LOCAL_ADMIN
+from curation.access.actors import LOCAL_ADMIN
 from curation.responses import UK_REGIONS, ResponseFilter, exclusion_counts, list_responses
 from curation.store import Database
 from curation.store.foundation import Respondent, Response, ResponseTheme

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import UnusableInput
 from curation.store.foundation import Setting
 

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curation import audit_log
-from curation.actors import Actor
+from curation import audit
+from curation.access.actors import Actor
 from curation.rights.gate import ConsentGate
 from curation.store.foundation import Respondent, Response, User
 from curation.store.posts import Post
@@ -110,10 +110,10 @@ def action_label(action: str) -> str:
 
 
 def readable_entries(
-    session: Session, actor: Actor, filters: audit_log.AuditFilter | None = None
+    session: Session, actor: Actor, filters: audit.AuditFilter | None = None
 ) -> list[ReadableEntry]:
     """The filtered audit log as sentences (admins only, like the log itself)."""
-    rows = audit_log.audit_entries(session, actor, filters)
+    rows = audit.audit_entries(session, actor, filters)
     names = _target_names(session, rows)
     return [
         ReadableEntry(
@@ -128,7 +128,7 @@ def readable_entries(
     ]
 
 
-def sentence(row: audit_log.AuditRow, target: str | None = None) -> str:
+def sentence(row: audit.AuditRow, target: str | None = None) -> str:
     """ "ann approved the quote “…”": the actor, what they did, to what or whom."""
     target = target or _fallback_target(row)
     known = ACTIONS.get(row.action)
@@ -170,7 +170,7 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _fallback_target(row: audit_log.AuditRow) -> str:
+def _fallback_target(row: audit.AuditRow) -> str:
     if row.target_type == "network" and row.target_id:
         return NETWORK_NAMES.get(str(row.target_id), str(row.target_id))
     if row.target_type == "setting" and row.target_id:
@@ -178,13 +178,13 @@ def _fallback_target(row: audit_log.AuditRow) -> str:
     return ""
 
 
-def _ids(rows: Iterable[audit_log.AuditRow], kind: str) -> set[int]:
+def _ids(rows: Iterable[audit.AuditRow], kind: str) -> set[int]:
     return {
         int(str(r.target_id)) for r in rows if r.target_type == kind and str(r.target_id).isdigit()
     }
 
 
-def _target_names(session: Session, rows: list[audit_log.AuditRow]) -> dict[tuple[str, str], str]:
+def _target_names(session: Session, rows: list[audit.AuditRow]) -> dict[tuple[str, str], str]:
     names: dict[tuple[str, str], str] = {}
     for user in session.scalars(select(User).where(User.id.in_(_ids(rows, "user")))):
         names["user", str(user.id)] = user.name

@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 
 from curation import consultations
-from curation.actors import LOCAL_ADMIN
+from curation.access.actors import LOCAL_ADMIN
 from curation.store import Database
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def _first_admin(db: Database) -> None:
     """
     import sys
 
-    from curation import auth
+    from curation.access import auth
 
     with db.session() as session:
         password = auth.bootstrap_admin(session)

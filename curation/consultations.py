@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import app_settings, audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import NotFound, UnusableInput
 from curation.store.foundation import Consultation, Question, Theme
 

@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from curation import audit, themes
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.responses import UK_REGIONS
 from curation.store.base import utcnow
 from curation.store.foundation import Consultation, Respondent, Response, ResponseTheme

@@ -47,5 +47,5 @@ AUDIT_COLUMNS = ("at", "actor", "role", "action", "target_type", "target_id", "c
 
 
 def audit_csv(entries: Iterable[Any]) -> str:
-    """The audit entries (`curation.audit_log.AuditRow`) as a neutralised CSV."""
+    """The audit entries (`curation.audit.AuditRow`) as a neutralised CSV."""
     return csv_text((e.as_dict() for e in entries), AUDIT_COLUMNS)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from curation import responses
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import UnusableInput
 from curation.rights.gate import ConsentGate
 from curation.store.foundation import Question, Respondent, Response

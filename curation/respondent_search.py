@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.store.foundation import Respondent
 from curation.timefmt import human_date
 

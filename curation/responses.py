@@ -1,7 +1,7 @@
 """Browsing responses: the quotable list (filtered, searched, paginated in the database),
 counts of what is excluded, one response in full, and the filter options.
 
-Only quotable responses (curation.consent) are ever returned with their text; excluded
+Only quotable responses (curation.rights.consent) are ever returned with their text; excluded
 responses are only ever counted.
 """
 
@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import ConsentError, NotFound, UnusableInput
 from curation.rights.gate import EXCLUSION_REASONS, ConsentGate
 from curation.store.foundation import Question, Respondent, Response, ResponseTheme, Theme

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import NotFound
 from curation.store.foundation import Response, ResponseTheme, Theme
 

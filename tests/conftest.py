@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from curation import consultations
-from curation.actors import LOCAL_ADMIN, Actor, Role
+from curation.access.actors import LOCAL_ADMIN, Actor, Role
 from curation.store import Database
 from curation.store.foundation import Consultation
 from tests.fakes.servers import FakeBluesky, FakeMastodon, FakeX

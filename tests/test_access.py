@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from curation import accounts, auth, bootstrap, oidc
-from curation.actors import Actor, Role
+from curation import bootstrap
+from curation.access import accounts, auth, oidc
+from curation.access.actors import Actor, Role
 from curation.errors import PermissionDenied, UnusableInput, WorkflowError
 from curation.store import Database
 from curation.store.foundation import AuditEntry, User

@@ -9,7 +9,7 @@ import json
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from curation import accounts, auth
+from curation.access import accounts, auth
 from curation.cli import app
 from curation.store.foundation import Respondent
 

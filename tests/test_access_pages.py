@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from curation import accounts, app_settings
-from curation.actors import Actor, Role
+from curation import app_settings
+from curation.access import accounts
+from curation.access.actors import Actor, Role
 from curation.store.foundation import Respondent, Response, User
 
 ROOT = Path(__file__).resolve().parent.parent

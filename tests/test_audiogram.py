@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import pytest
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.errors import ConsentError, UnusableInput
 from curation.media import synth
 from curation.media.audiogram import NO_MEDIA_CONSENT, build_captions, make_audiogram
@@ -124,7 +124,7 @@ def test_anonymous_respondent_is_refused(
 ) -> None:
     """An anonymous respondent's voice is never published, even with anonymous quotes allowed."""
     from curation import app_settings
-    from curation.actors import LOCAL_ADMIN
+    from curation.access.actors import LOCAL_ADMIN
 
     person = _respondent(db, consultation, name="Anon", anonymous=True)
     with db.session() as session:

@@ -13,8 +13,8 @@ from PIL import Image
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from curation import accounts, auth
-from curation.actors import Actor, Role
+from curation.access import accounts, auth
+from curation.access.actors import Actor, Role
 from curation.cards import brand
 from curation.errors import UnusableInput
 from curation.exports import csv_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from curation.actors import LOCAL_ADMIN
+from curation.access.actors import LOCAL_ADMIN
 from curation.errors import PermissionDenied
 from curation.quotes import balance, charts, workflow
 from curation.store import Database

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from curation.actors import Actor, Role
+from curation.access.actors import Actor, Role
 from curation.cards import service
 from curation.cards.brand import MAX_LOGO_BYTES, load_brand, validate_logo
 from curation.cli import app

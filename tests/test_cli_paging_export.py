@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.cli import app
 from curation.quotes import workflow
 from curation.store import Database

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from benchmarks.import_and_list import write_export
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.ingest import import_file, writer
 from curation.posts import service
 from curation.posts.approval import content_digest

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from curation.consent import (
+from curation.errors import ConsentError
+from curation.rights.consent import (
     ANONYMOUS_ATTRIBUTION,
     attribution,
     exclusion_reason,
@@ -15,7 +16,6 @@ from curation.consent import (
     parse_combined,
     parse_yes_no,
 )
-from curation.errors import ConsentError
 from curation.store.foundation import Respondent
 
 

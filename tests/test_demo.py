@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from curation import bootstrap, consultations, demo
-from curation.actors import LOCAL_ADMIN, Actor
+from curation.access.actors import LOCAL_ADMIN, Actor
 from curation.cli import app
 from curation.errors import PermissionDenied
 from curation.responses import UK_REGIONS

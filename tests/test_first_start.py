@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from curation import auth, bootstrap, demo
+from curation import bootstrap, demo
+from curation.access import auth
 from curation.media import synth
 from curation.store import Database
 from curation.store.foundation import Respondent, Response, User

@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from curation import accounts
-from curation.actors import Actor, Role
+from curation.access import accounts
+from curation.access.actors import Actor, Role
 from curation.errors import PermissionDenied
 from curation.posts import approval, heartbeat, service
+from curation.posts.worker import run_worker
 from curation.publishers.outbox import OutboxPublisher
 from curation.store import Database
 from curation.store.foundation import AuditEntry, Consultation
 from curation.store.posts import Post, WorkerHeartbeat
-from curation.worker import run_worker
 from tests.fakes.rows import approved_quote
 
 ROOT = Path(__file__).resolve().parent.parent

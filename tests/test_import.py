@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from curation import consultations, themes
-from curation.actors import LOCAL_ADMIN, Actor, Role
+from curation.access.actors import LOCAL_ADMIN, Actor, Role
 from curation.cli import app
 from curation.errors import PermissionDenied, UnusableInput
 from curation.ingest import import_file, pseudonym, readers, writer
@@ -312,7 +312,7 @@ def test_cli_human_output_lists_skipped_rows_and_dry_run(db, consultation):
 
 def test_cli_as_viewer_is_refused(db, consultation):
     """--as a viewer cannot import: exit 3 (refused), nothing written."""
-    from curation import users
+    from curation.access import users
 
     with db.session() as s:
         users.add_user(s, LOCAL_ADMIN, "vic", Role.VIEWER)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.errors import UnusableInput
 from curation.ingest import import_file, preview_file
 from curation.ingest.columns import normalise_region, plan_columns

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.ingest import import_file, writer
 from curation.responses import ResponseFilter, list_responses
 from curation.store import Database

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.cards.service import card_file, render_quote_card
 from curation.ingest import import_file
 from curation.posts import service
@@ -172,7 +172,7 @@ def test_worker_cancels_a_post_whose_credit_went_stale(
     """With anonymous quotes allowed, a post composed with a name is not sent once the person
     asks to stay anonymous: the worker compares the credit and cancels the post."""
     from curation import app_settings
-    from curation.actors import LOCAL_ADMIN
+    from curation.access.actors import LOCAL_ADMIN
     from curation.rights.attribution_check import ATTRIBUTION_CHANGED
     from tests.fakes.rows import approved_quote, publish_approved
 
@@ -198,7 +198,7 @@ def test_worker_refuses_an_old_post_that_names_an_anonymous_person(
 ) -> None:
     """A post stored without its credit is still checked: the name in its text stops it."""
     from curation import app_settings
-    from curation.actors import LOCAL_ADMIN
+    from curation.access.actors import LOCAL_ADMIN
     from tests.fakes.rows import approved_quote
 
     with db.session() as session:
@@ -221,7 +221,7 @@ def test_switching_anonymous_quotes_off_undoes_anonymous_posts(
 ) -> None:
     """Turning anonymous quotes off cancels anonymous respondents' posts and withdraws quotes."""
     from curation import app_settings
-    from curation.actors import LOCAL_ADMIN
+    from curation.access.actors import LOCAL_ADMIN
     from curation.rights.switches import change_setting
     from tests.fakes.rows import approved_quote
 

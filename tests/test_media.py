@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.config import load_settings
 from curation.errors import PermissionDenied, UnusableInput, WorkflowError
 from curation.media import synth
@@ -210,8 +210,8 @@ def test_erasure_deletes_the_recording_its_cues_and_asset(
     db: Database, curator: Actor, respondent_id: int, clip: Path, vtt: Path, now
 ) -> None:
     """Erasing a withdrawn respondent removes their media file, asset row and transcript cues."""
-    from curation.actors import LOCAL_ADMIN
-    from curation.privacy import erase_respondent
+    from curation.access.actors import LOCAL_ADMIN
+    from curation.rights.privacy import erase_respondent
 
     with db.session() as session:
         response = add_media(session, curator, respondent_id, 3, clip, transcript_path=vtt)

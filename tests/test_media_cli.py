@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.cli import app
 from curation.errors import ConsentError
 from curation.media import synth
@@ -126,7 +126,7 @@ def test_playback_refuses_anonymous_voice(
 ) -> None:
     """An anonymous respondent's recording is not played back, even when anonymous quotes are on."""
     from curation import app_settings
-    from curation.actors import LOCAL_ADMIN
+    from curation.access.actors import LOCAL_ADMIN
 
     pid = _person(db, consultation, name="Anon Voice", anonymous=True)
     clip, srt = files

@@ -169,7 +169,7 @@ def test_view_with_no_posts_is_empty_not_an_error() -> None:
 def test_database_loader_agrees_with_the_pandas_reference(any_db: Database) -> None:
     """Latest snapshots and hourly gains computed in SQL match the pandas computation."""
     from curation import consultations
-    from curation.actors import LOCAL_ADMIN
+    from curation.access.actors import LOCAL_ADMIN
     from curation.metrics.frames import load_frames
     from curation.store.metrics import MetricSnapshot
     from tests.metrics_fixtures import published_post

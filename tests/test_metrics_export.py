@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.cli import app
 from curation.errors import UnusableInput
 from curation.metrics import engagement_view

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from curation import demo
-from curation.actors import LOCAL_ADMIN, Actor
+from curation.access.actors import LOCAL_ADMIN, Actor
 from curation.metrics import engagement_view
 from curation.metrics.demo import seed_demo_metrics
 from curation.store import Database

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.errors import PermissionDenied
 from curation.metrics.sync import sync_metrics
 from curation.publishers.bluesky import BlueskyPublisher

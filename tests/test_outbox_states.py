@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.errors import ConsentError, UnusableInput, WorkflowError
 from curation.posts import by_hand, destinations, service
+from curation.posts.worker import DEMO_REASON
 from curation.publishers.base import Connection, Media, Outgoing, Result
 from curation.publishers.outbox import OutboxPublisher
+from curation.rights.withdrawal import withdraw_respondent
 from curation.store import Database
 from curation.store.foundation import AuditEntry, Consultation, Respondent
 from curation.store.posts import Post, PostReceipt
 from curation.store.quotes import Quote
-from curation.withdrawal import withdraw_respondent
-from curation.worker import DEMO_REASON
 from tests.fakes.rows import approved_quote, publish_approved
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

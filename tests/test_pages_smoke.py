@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from curation import bootstrap
-from curation.actors import LOCAL_ADMIN
+from curation.access.actors import LOCAL_ADMIN
 from curation.store import Database
 from curation.store.foundation import Respondent
 from ui.pages import PAGES

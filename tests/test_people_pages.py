@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from curation import accounts, audit, audit_sentences
-from curation.actors import Actor, Role
+from curation import audit, audit_sentences
+from curation.access import accounts
+from curation.access.actors import Actor, Role
 from curation.quotes.workflow import create_quote
 from curation.respondent_search import find_respondents
 from curation.store.foundation import Respondent, Response

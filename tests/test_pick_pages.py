@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from curation.actors import Actor, Role
+from curation.access.actors import Actor, Role
 from curation.quotes import workflow
 from curation.quotes.suggest import suggest_quotes
 from curation.store import Database

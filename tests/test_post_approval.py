@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from curation import app_settings
-from curation.actors import LOCAL_ADMIN, Actor, Role
+from curation.access.actors import LOCAL_ADMIN, Actor, Role
 from curation.errors import WorkflowError
 from curation.posts import service
 from curation.posts.approval import (
@@ -17,10 +17,10 @@ from curation.posts.approval import (
     approve_post,
     edit_post,
 )
+from curation.posts.worker import publish_due
 from curation.store import Database
 from curation.store.foundation import Consultation
 from curation.store.posts import Post
-from curation.worker import publish_due
 from tests.fakes.rows import approved_quote
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

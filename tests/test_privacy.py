@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from curation import app_settings, audit, audit_log, privacy
-from curation.actors import Actor
+from curation import app_settings, audit
+from curation.access.actors import Actor
 from curation.errors import NotFound, PermissionDenied, WorkflowError
 from curation.exports import audit_csv, csv_text, neutralise_cell
+from curation.rights import privacy
 from curation.store import Database
 from curation.store.foundation import (
     AuditEntry,
@@ -106,9 +107,9 @@ def test_erasure_deletes_personal_data_and_keeps_a_pseudonym(db, consultation, a
 def test_withdraw_then_erase_scrubs_quotes_and_posts(db, consultation, admin, now):
     """The full path: withdrawal, then erasure leaves no words in quotes or posts."""
     from curation.quotes.workflow import create_quote
+    from curation.rights.withdrawal import withdraw_respondent
     from curation.store.posts import Post
     from curation.store.quotes import Quote
-    from curation.withdrawal import withdraw_respondent
 
     rid = make_respondent(db, consultation, "k1")
     with db.session() as s:
@@ -361,19 +362,17 @@ def test_audit_entries_filter_and_export(db, admin, viewer, now):
         )
         audit.record(s, bob, "user.add", "user", 2, {"name": "x"}, now=now - timedelta(days=3))
     with db.session() as s:
-        every = audit_log.audit_entries(s, admin)
+        every = audit.audit_entries(s, admin)
         assert [e.action for e in every] == ["respondent.withdraw", "user.add"]
         assert every[0].change == "consented → withdrawn"
-        only = audit_log.AuditFilter(action="respondent")
-        assert [e.action for e in audit_log.audit_entries(s, admin, only)] == [
-            "respondent.withdraw"
-        ]
-        recent = audit_log.AuditFilter(since=now - timedelta(days=1))
-        assert len(audit_log.audit_entries(s, admin, recent)) == 1
-        by_bob = audit_log.audit_entries(s, admin, audit_log.AuditFilter(actor="=bob"))
+        only = audit.AuditFilter(action="respondent")
+        assert [e.action for e in audit.audit_entries(s, admin, only)] == ["respondent.withdraw"]
+        recent = audit.AuditFilter(since=now - timedelta(days=1))
+        assert len(audit.audit_entries(s, admin, recent)) == 1
+        by_bob = audit.audit_entries(s, admin, audit.AuditFilter(actor="=bob"))
         assert len(by_bob) == 1
         with pytest.raises(PermissionDenied):
-            audit_log.audit_entries(s, viewer)
+            audit.audit_entries(s, viewer)
     rows = list(csv.DictReader(io.StringIO(audit_csv(every))))
     assert rows[1]["actor"] == "'=bob"
     assert rows[0]["change"] == "consented → withdrawn"
@@ -392,4 +391,4 @@ def test_audit_entries_filter_and_export(db, admin, viewer, now):
 )
 def test_audit_shows_before_and_after_for_consent_and_status(details, action, expected):
     """The audit log's change column reads the services' before/after conventions."""
-    assert audit_log.describe_change(details, action) == expected
+    assert audit.describe_change(details, action) == expected

@@ -33,8 +33,8 @@ def _approve(db: Database, post_id: int) -> None:
     """`post approve` by a second person (the CLI's local admin composed the post)."""
     from sqlalchemy import select
 
-    from curation import users
-    from curation.actors import LOCAL_ADMIN, Role
+    from curation.access import users
+    from curation.access.actors import LOCAL_ADMIN, Role
     from curation.store.foundation import User
 
     with db.session() as session:

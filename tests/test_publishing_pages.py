@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.config import LONDON
 from curation.posts import service
 from curation.store import Database

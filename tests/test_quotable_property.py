@@ -15,10 +15,10 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from curation import app_settings, consultations
-from curation.actors import LOCAL_ADMIN, Actor, Role
+from curation.access.actors import LOCAL_ADMIN, Actor, Role
 from curation.cli import app
-from curation.consent import is_quotable
 from curation.responses import list_responses
+from curation.rights.consent import is_quotable
 from curation.store import Database
 from curation.store.foundation import Consultation, Respondent, Response
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from curation.actors import LOCAL_ADMIN
+from curation.access.actors import LOCAL_ADMIN
 from curation.analysis import plan, service
 from curation.cli import app
 from curation.quotes import balance, workflow

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from curation import app_settings, users
-from curation.actors import LOCAL_ADMIN, Actor, Role
+from curation import app_settings
+from curation.access import users
+from curation.access.actors import LOCAL_ADMIN, Actor, Role
 from curation.cli import app
 from curation.errors import (
     ConsentError,
@@ -392,9 +393,9 @@ def test_erasure_scrubs_quote_words_but_keeps_rows(
     db, consultation, curator, now, monkeypatch
 ) -> None:
     """The erasure hook empties text, notes and override reasons and withdraws the quotes."""
-    from curation import privacy
-    from curation.privacy import erase_respondent
-    from curation.withdrawal import withdraw_respondent
+    from curation.rights import privacy
+    from curation.rights.privacy import erase_respondent
+    from curation.rights.withdrawal import withdraw_respondent
 
     # Only this feature's step: the erasure flow passes the actor.
     steps = [("quotes", workflow.delete_quotes_for_respondent)]

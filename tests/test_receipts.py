@@ -9,15 +9,15 @@ from pathlib import Path
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.config import LONDON
 from curation.posts import receipts, service
 from curation.publishers.base import Connection, Media, Outgoing, Permanent, Result
+from curation.rights.withdrawal import withdraw_respondent
 from curation.store import Database
 from curation.store.foundation import Consultation
 from curation.store.posts import Post, PostReceipt
 from curation.store.quotes import Quote
-from curation.withdrawal import withdraw_respondent
 from tests.fakes.rows import approved_quote, publish_approved
 
 ROOT = Path(__file__).resolve().parent.parent

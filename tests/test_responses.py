@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from curation import app_settings, consultations
-from curation.actors import LOCAL_ADMIN, Actor
+from curation.access.actors import LOCAL_ADMIN, Actor
 from curation.cli import app
 from curation.errors import ConsentError, NotFound, UnusableInput
 from curation.responses import (

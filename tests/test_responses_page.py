@@ -9,7 +9,7 @@ from response_fixtures import add_person
 from streamlit.testing.v1 import AppTest
 
 from curation import consultations
-from curation.actors import LOCAL_ADMIN, Actor, Role
+from curation.access.actors import LOCAL_ADMIN, Actor, Role
 from curation.store import Database
 
 PAGE = "../app_pages/responses.py"

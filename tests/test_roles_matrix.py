@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 import curation
 from curation import consultations
-from curation.actors import LOCAL_ADMIN, ROLE_PERMISSIONS, Actor, Permission, Role
+from curation.access.actors import LOCAL_ADMIN, ROLE_PERMISSIONS, Actor, Permission, Role
 from curation.errors import PermissionDenied
 from curation.store import Database
 from curation.store.foundation import Respondent, Response, User
@@ -79,31 +79,35 @@ def _missing_quote_context() -> Any:
 
 MATRIX: dict[str, Entry] = {
     # access (this feature)
-    "curation.accounts.create_user": Entry(
+    "curation.access.accounts.create_user": Entry(
         P.MANAGE_USERS, a("newbie", "viewer", password=PASSWORD)
     ),
-    "curation.accounts.list_users": Entry(P.MANAGE_USERS, a()),
-    "curation.accounts.set_active": Entry(
+    "curation.access.accounts.list_users": Entry(P.MANAGE_USERS, a()),
+    "curation.access.accounts.set_active": Entry(
         P.MANAGE_USERS, lambda c, _s: ((c.other_user, False), {})
     ),
-    "curation.users.add_user": Entry(P.MANAGE_USERS, a("newbie", "viewer")),
-    "curation.auth.set_password": Entry(
+    "curation.access.users.add_user": Entry(P.MANAGE_USERS, a("newbie", "viewer")),
+    "curation.access.auth.set_password": Entry(
         P.MANAGE_USERS, lambda c, _s: ((c.other_user, PASSWORD), {})
     ),
-    "curation.auth.reset_password": Entry(P.MANAGE_USERS, lambda c, _s: ((c.other_user,), {})),
-    "curation.auth.change_password": Entry(None, a("old password here", PASSWORD)),
-    "curation.auth.complete_forced_change": Entry(None, a(PASSWORD)),
-    "curation.auth.current_actor": Entry(None, a()),
-    "curation.browser_sessions.start": Entry(None, a()),  # one's own session only
+    "curation.access.auth.reset_password": Entry(
+        P.MANAGE_USERS, lambda c, _s: ((c.other_user,), {})
+    ),
+    "curation.access.auth.change_password": Entry(None, a("old password here", PASSWORD)),
+    "curation.access.auth.complete_forced_change": Entry(None, a(PASSWORD)),
+    "curation.access.auth.current_actor": Entry(None, a()),
+    "curation.access.sessions.start": Entry(None, a()),  # one's own session only
     "curation.respondent_search.find_respondents": Entry(
         P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, "ann"), {})
     ),
     "curation.audit_sentences.readable_entries": Entry(P.VIEW_AUDIT, a()),
     "curation.app_settings.put": Entry(P.MANAGE_SETTINGS, a("allow_anonymous_quotes", True)),
-    "curation.audit_log.audit_entries": Entry(P.VIEW_AUDIT, a()),
-    "curation.audit_log.known_actions": Entry(P.VIEW_AUDIT, a()),
-    "curation.privacy.erase_respondent": Entry(P.ERASE, lambda c, _s: ((c.respondent_id,), {})),
-    "curation.privacy.apply_retention": Entry(P.ERASE, a(dry_run=True, now=NOW)),
+    "curation.audit.audit_entries": Entry(P.VIEW_AUDIT, a()),
+    "curation.audit.known_actions": Entry(P.VIEW_AUDIT, a()),
+    "curation.rights.privacy.erase_respondent": Entry(
+        P.ERASE, lambda c, _s: ((c.respondent_id,), {})
+    ),
+    "curation.rights.privacy.apply_retention": Entry(P.ERASE, a(dry_run=True, now=NOW)),
     # foundation
     "curation.consultations.add_consultation": Entry(
         P.MANAGE_CONSULTATIONS, lambda c, _s: ((c.tmp / "missing.toml",), {})
@@ -293,7 +297,7 @@ MATRIX: dict[str, Entry] = {
     "curation.quotes.workflow.delete_quotes_for_respondent": Entry(
         P.ERASE, lambda c, _s: ((c.respondent_id,), {"now": NOW})
     ),
-    "curation.withdrawal.withdraw_respondent": Entry(
+    "curation.rights.withdrawal.withdraw_respondent": Entry(
         P.WITHDRAW_CONSENT, lambda c, _s: ((c.respondent_id,), {"publishers": {}, "now": NOW})
     ),
 }
@@ -305,7 +309,7 @@ EXEMPT: dict[str, str] = {
         "runs the withdrawal steps after a change its caller already authorised (an import, a "
         "reading); acts as the consent-rules system actor"
     ),
-    "curation.withdrawal.undo_publication": (
+    "curation.rights.withdrawal.undo_publication": (
         "the withdrawal steps; callers (withdraw_respondent, lost consent) authorise first"
     ),
 }

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.errors import ConsentError, PermissionDenied, UnusableInput, WorkflowError
 from curation.posts import compose, scheduling, service
 from curation.posts.scheduling import AmbiguousLocalTime, NonexistentLocalTime, Rules

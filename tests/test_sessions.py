@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from curation import accounts, auth, browser_sessions
-from curation.actors import Actor, Role
+from curation.access import accounts, auth
+from curation.access import sessions as browser_sessions
+from curation.access.actors import Actor, Role
 from curation.store import Database
 from curation.store.base import utcnow
 from curation.store.sessions import SignInSession

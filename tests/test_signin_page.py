@@ -9,8 +9,8 @@ import pytest
 from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 from streamlit.testing.v1 import AppTest
 
-from curation import accounts, auth
-from curation.actors import Actor, Role
+from curation.access import accounts, auth
+from curation.access.actors import Actor, Role
 from curation.store import Database
 from curation.store.base import utcnow
 from ui.auth import LAST_SEEN_KEY

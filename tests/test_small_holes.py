@@ -16,8 +16,9 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner, Result
 
-from curation import accounts, app_settings, users
-from curation.actors import Actor, Role
+from curation import app_settings
+from curation.access import accounts, users
+from curation.access.actors import Actor, Role
 from curation.cli import app as cli_app
 from curation.config import create_private_file
 from curation.errors import UnusableInput

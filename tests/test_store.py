@@ -10,9 +10,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from curation import consultations
-from curation.actors import LOCAL_ADMIN
-from curation.consent import quotable_clause
+from curation.access.actors import LOCAL_ADMIN
 from curation.errors import UnusableInput
+from curation.rights.consent import quotable_clause
 from curation.store import Database
 from curation.store.foundation import Respondent
 from curation.store.models import Base

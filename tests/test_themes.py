@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from curation.actors import LOCAL_ADMIN
+from curation.access.actors import LOCAL_ADMIN
 from curation.analysis import job, service
 from curation.errors import UnusableInput
 from curation.store import Database

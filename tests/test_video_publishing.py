@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.errors import ConsentError, UnusableInput
 from curation.media import synth
 from curation.media.intake import add_media
@@ -325,7 +325,7 @@ def test_audiogram_is_refused_without_media_consent_or_for_anonymous_respondents
 ) -> None:
     """No media consent, or an anonymous respondent: ConsentError saying why; a card still works."""
     from curation import app_settings
-    from curation.actors import LOCAL_ADMIN
+    from curation.access.actors import LOCAL_ADMIN
 
     with db.session() as session:  # anonymous quotes allowed: only the video is refused
         app_settings.put(session, LOCAL_ADMIN, "allow_anonymous_quotes", True)

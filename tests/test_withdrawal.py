@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from curation.actors import LOCAL_ADMIN, Actor
+from curation.access.actors import LOCAL_ADMIN, Actor
 from curation.errors import NotFound, PermissionDenied
 from curation.ingest import import_file
 from curation.publishers.base import AuthFailed, Outgoing
 from curation.publishers.x import XPublisher
+from curation.rights.withdrawal import withdraw_respondent
 from curation.store import Database
 from curation.store.foundation import Consultation, Respondent
-from curation.withdrawal import withdraw_respondent
 from tests.fakes.servers import FakeX
 
 GOOGLE = Path(__file__).parent / "fixtures" / "exports" / "google_forms.csv"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from curation.actors import LOCAL_ADMIN, Actor
+from curation.access.actors import LOCAL_ADMIN, Actor
 from curation.posts import service
+from curation.posts.worker import run_worker
 from curation.publishers.base import (
     Backoff,
     Connection,
@@ -29,12 +30,11 @@ from curation.publishers.bluesky import BlueskyPublisher
 from curation.publishers.mastodon import MastodonPublisher
 from curation.publishers.outbox import OutboxPublisher
 from curation.publishers.x import XPublisher
+from curation.rights.withdrawal import withdraw_respondent
 from curation.store import Database
 from curation.store.foundation import Consultation, Respondent
 from curation.store.posts import Post
 from curation.store.quotes import Quote
-from curation.withdrawal import withdraw_respondent
-from curation.worker import run_worker
 from tests.fakes.rows import approve_posts, approved_quote, publish_approved
 from tests.fakes.servers import FakeBluesky, FakeMastodon, FakeServer, FakeX
 

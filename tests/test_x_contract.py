@@ -11,7 +11,7 @@ import pytest
 import tweepy
 from sqlalchemy import select
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.metrics.fetchers import XFetcher
 from curation.metrics.sync import sync_metrics
 from curation.publishers import registry

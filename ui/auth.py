@@ -1,9 +1,9 @@
 """The sign-in gate: nothing past this point runs for someone who has not signed in.
 
 Local accounts by default; single sign-on through `st.login` when secrets have an
-`[auth]` section. Sessions end after inactivity (`curation.auth.session_timeout`).
+`[auth]` section. Sessions end after inactivity (`curation.access.auth.session_timeout`).
 
-A password sign-in also starts a server-side session (`curation.browser_sessions`) whose
+A password sign-in also starts a server-side session (`curation.access.sessions`) whose
 token the browser keeps in a cookie (`ui.session_cookie`), so a refresh or a deep link opens
 signed in; the token is checked on every run, so a revocation (sign-out, deactivation, a
 password reset) takes effect on the next click in every tab.
@@ -16,8 +16,9 @@ from typing import Any
 
 import streamlit as st
 
-from curation import auth, browser_sessions, oidc
-from curation.actors import Actor
+from curation.access import auth, oidc
+from curation.access import sessions as browser_sessions
+from curation.access.actors import Actor
 from curation.errors import CurationError
 from curation.store import Database
 from curation.store.base import utcnow

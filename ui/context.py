@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curation.actors import Actor, Permission
+from curation.access.actors import Actor, Permission
 from curation.config import load_settings
 from curation.store import Database, DatabaseUnreachable, open_database
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curation.actors import Actor, Permission
+from curation.access.actors import Actor, Permission
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.errors import CurationError
 from curation.posts import by_hand, receipts
 from curation.store import Database

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from curation.actors import Actor, Permission
+from curation.access.actors import Actor, Permission
 from curation.posts import heartbeat
 from curation.store import Database
 from curation.store.posts import STATUS_LABELS

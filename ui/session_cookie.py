@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curation import browser_sessions
+from curation.access import sessions as browser_sessions
 
 COOKIE_NAME = "quote_desk_session"
 _KEY = "session_cookie"

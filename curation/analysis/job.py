@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.analysis import campaigns, drafts, themes, tokens, tone
 from curation.errors import NotFound
 from curation.rights.gate import ConsentGate

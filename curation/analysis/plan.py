@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.quotes import balance
 from curation.quotes.personal_data import find_personal_data
 from curation.quotes.suggest import one_per_group

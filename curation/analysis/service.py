@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.analysis import drafts, themes, tokens
 from curation.analysis.job import load_answers
 from curation.errors import NotFound, UnusableInput

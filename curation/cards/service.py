@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.cards import render
 from curation.cards.alt_text import MAX_ALT_TEXT
 from curation.cards.brand import Brand, load_brand, save_brand, validate_image, validate_logo

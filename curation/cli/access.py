@@ -9,10 +9,12 @@ from typing import Annotated
 
 import typer
 
-from curation import accounts, audit_log, auth, privacy
+from curation import audit
+from curation.access import accounts, auth
 from curation.cli import app
 from curation.cli.context import AsUser, JsonFlag, command, fail, open_context, print_json
 from curation.exports import audit_csv
+from curation.rights import privacy
 
 user_app = typer.Typer(help="Users of the dashboard: add, set passwords, list.")
 app.add_typer(user_app, name="user")
@@ -163,10 +165,10 @@ def audit_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """Show the audit log, newest first."""
-    filters = audit_log.AuditFilter(actor=actor, action=action, since=_parse_since(since))
+    filters = audit.AuditFilter(actor=actor, action=action, since=_parse_since(since))
     ctx = open_context(as_user)
     with ctx.db.session() as session:
-        rows = audit_log.audit_entries(session, ctx.actor(session), filters)
+        rows = audit.audit_entries(session, ctx.actor(session), filters)
     if csv_file is not None:
         csv_file.write_text(audit_csv(rows), encoding="utf-8", newline="")
     if json_out:

@@ -16,7 +16,7 @@ from curation.errors import CurationError, PermissionDenied
 if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads when a command opens it
     from sqlalchemy.orm import Session
 
-    from curation.actors import Actor
+    from curation.access.actors import Actor
     from curation.store import Database
 
 AsUser = Annotated[
@@ -45,7 +45,7 @@ class CliContext:
     consultation: str | None
 
     def actor(self, session: Session) -> Actor:
-        from curation.users import actor_for
+        from curation.access.users import actor_for
 
         return actor_for(session, self.as_user)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from curation.actors import Permission, require
+from curation.access.actors import Permission, require
 from curation.cli import app
 from curation.cli.context import AsUser, JsonFlag, command, fail, open_context, print_json
 
@@ -261,7 +261,7 @@ def publish_due_command(
     json_out: JsonFlag = False,
 ) -> None:
     """Publish every post that is due now, once."""
-    from curation.worker import publish_due
+    from curation.posts.worker import publish_due
 
     if not once:
         fail("publish-due runs one pass; say --once (or run `curation worker` for a loop)")
@@ -287,7 +287,7 @@ def worker_command(
     import os
     import socket
 
-    from curation.worker import install_stop_signals, run_worker
+    from curation.posts.worker import install_stop_signals, run_worker
 
     ctx = open_context(as_user)
     with ctx.db.session() as session:
@@ -309,7 +309,7 @@ def withdraw_command(
     json_out: JsonFlag = False,
 ) -> None:
     """Withdraw a respondent: cancel and delete their posts, cards and quotes (idempotent)."""
-    from curation.withdrawal import withdraw_respondent
+    from curation.rights.withdrawal import withdraw_respondent
 
     ctx = open_context(as_user)
     with ctx.db.session() as session:

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import NotFound, UnusableInput
 from curation.ingest.answer_table import answer_table, uncertain_message
 from curation.ingest.columns import plan_columns

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import UnusableInput
 from curation.ingest.dialects import norm_header
 from curation.rights.reading_store import Confirmation

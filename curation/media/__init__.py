@@ -11,7 +11,7 @@ from typing import Any
 
 
 def delete_media_for_respondent(*args: Any, **kwargs: Any) -> int:
-    """Erasure hook (found by `curation.privacy`); see `curation.media.erasure`."""
+    """Erasure hook (found by `curation.rights.privacy`); see `curation.media.erasure`."""
     from curation.media.erasure import delete_media_for_respondent as run
 
     return run(*args, **kwargs)

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import ConsentError, NotFound, UnusableInput
 from curation.media.backgrounds import Backdrop, audiogram_background
 from curation.media.store import absolute_path

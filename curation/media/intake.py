@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.config import Settings, load_settings
 from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
 from curation.media.probe import DEFAULT_CAPS, MediaCaps, MediaInfo, probe

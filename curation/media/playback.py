@@ -13,7 +13,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import ConsentError, NotFound
 from curation.media.store import absolute_path
 from curation.media.timing import cues_for, quote_segments

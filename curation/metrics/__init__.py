@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.metrics.aggregate import EngagementView, Filters, build_view, summary
 from curation.store.base import utcnow
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.metrics.fetchers import FETCHERS, FetchFailed, RateLimitHit
 from curation.store import Database
 from curation.store.base import utcnow

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import UnusableInput
 from curation.store.base import utcnow
 from curation.store.metrics import COUNTERS, MetricSnapshot

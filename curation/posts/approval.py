@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import app_settings, audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
 from curation.posts import compose
 from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import WORKER, Actor, Permission, require
+from curation.access.actors import WORKER, Actor, Permission, require
 from curation.errors import ConsentError, UnusableInput, WorkflowError
 from curation.posts.claims import outgoing
 from curation.posts.receipts import new_receipt

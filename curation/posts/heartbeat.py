@@ -19,15 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.config import LONDON
 from curation.store import Database
 from curation.store.base import utcnow
 from curation.store.posts import WorkerHeartbeat
 
 if TYPE_CHECKING:
+    from curation.posts.worker import PublishOutcome
     from curation.publishers.base import Publisher
-    from curation.worker import PublishOutcome
 
 GRACE = timedelta(seconds=60)
 NOT_RUNNING = "Publisher not running: posts will not go out"
@@ -113,7 +113,7 @@ def publish_now(
 
     For approvers: the same claims and leases as `curation worker`, so a running worker and
     this button never send the same post twice."""
-    from curation.worker import publish_due
+    from curation.posts.worker import publish_due
 
     require(actor, Permission.APPROVE_QUOTES)
     now = now or utcnow()

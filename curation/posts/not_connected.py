@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from curation import audit
-from curation.actors import WORKER
+from curation.access.actors import WORKER
 from curation.store import Database
 from curation.store.posts import Post, PostStatus
 

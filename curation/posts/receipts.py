@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.publishers.base import Outgoing, Result
 from curation.store.base import utcnow
 from curation.store.posts import PostReceipt

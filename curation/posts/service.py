@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.config import LONDON
 from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
 from curation.posts import compose, scheduling

@@ -109,7 +109,7 @@ class SettingTokenStore:
 
     def save(self, token: OAuth2Token, *, action: str = "x.oauth2_refreshed") -> None:
         from curation import audit
-        from curation.actors import WORKER
+        from curation.access.actors import WORKER
         from curation.store import Database
         from curation.store.foundation import Setting
 

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from curation.actors import Actor
+    from curation.access.actors import Actor
 
-# The erasure hook `curation.privacy` finds by name. Explicit signatures: the erasure
+# The erasure hook `curation.rights.privacy` finds by name. Explicit signatures: the erasure
 # flow inspects them to decide whether to pass the actor. Imported lazily to keep
 # `curation.quotes.spans` and friends light.
 

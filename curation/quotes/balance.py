@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import NotFound
 from curation.rights.gate import ConsentGate
 from curation.store.analysis import AnswerTheme, ResponseReading

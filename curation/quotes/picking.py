@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import ConsentError, NotFound, UnusableInput
 from curation.quotes.personal_data import Finding, find_personal_data
 from curation.quotes.spans import Sentence, Span, quote_text, sentences

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import app_settings, audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import ConsentError, NotFound, PermissionDenied, UnusableInput, WorkflowError
 from curation.quotes.personal_data import Finding, find_personal_data
 from curation.quotes.spans import Span, quote_text, spans_to_json, validate_spans

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import regex
 
-from curation.consent import attribution
+from curation.rights.consent import attribution
 from curation.store.foundation import Respondent
 from curation.store.posts import Post
 

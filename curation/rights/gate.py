@@ -3,7 +3,7 @@ posted or made into an audiogram, and how are they credited?".
 
 It reads the anonymous-quotes setting once, when it is made (`ConsentGate.of(session)`),
 so a page or a job asks the same question the same way everywhere. The SQL filter and
-the exclusion counts derive from the same rule as the Python checks (`curation.consent`).
+the exclusion counts derive from the same rule as the Python checks (`curation.rights.consent`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy.orm import Session
 
 from curation import app_settings
-from curation.consent import attribution, exclusion_reason, is_quotable, quotable_clause
+from curation.rights.consent import attribution, exclusion_reason, is_quotable, quotable_clause
 from curation.store.foundation import Respondent
 
 # Quotes in these workflow states may be composed into posts and sent.

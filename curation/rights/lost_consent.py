@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import CONSENT_RULES, Actor
+from curation.access.actors import CONSENT_RULES, Actor
 from curation.publishers.base import Publisher
+from curation.rights.withdrawal import WithdrawalReport, undo_publication
 from curation.store.base import utcnow
-from curation.withdrawal import WithdrawalReport, undo_publication
 
 
 def undo_for_lost_consent(

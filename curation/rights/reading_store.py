@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.errors import UnusableInput
 from curation.rights.lost_consent import undo_for_lost_consent
 from curation.rights.readings import (

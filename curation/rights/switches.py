@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import app_settings
-from curation.actors import Actor
+from curation.access.actors import Actor
 from curation.rights.lost_consent import undo_for_lost_consent
 from curation.store.base import utcnow
 from curation.store.foundation import Respondent

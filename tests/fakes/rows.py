@@ -78,7 +78,7 @@ def approve_posts(session: Session) -> list[int]:
 def publish_approved(db: Any, **kwargs: Any) -> Any:
     """`publish_due` after a second person approved every waiting post (for tests about
     publishing rather than approval)."""
-    from curation.worker import publish_due
+    from curation.posts.worker import publish_due
 
     with db.session() as session:
         approve_posts(session)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import LOCAL_ADMIN, Actor, Permission, Role, require
+from curation.access.actors import LOCAL_ADMIN, Actor, Permission, Role, require
 from curation.errors import NotFound, UnusableInput
 from curation.store.foundation import User
 from curation.unicode_safety import contains_spoofing

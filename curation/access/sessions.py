@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from curation.actors import Actor, Role
-from curation.auth import SignIn, session_timeout
+from curation.access.actors import Actor, Role
+from curation.access.auth import SignIn, session_timeout
 from curation.errors import UnusableInput
 from curation.store.base import utcnow
 from curation.store.foundation import User

@@ -25,7 +25,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Role
+from curation.access.actors import Actor, Role
 from curation.store.base import utcnow
 from curation.store.foundation import User
 

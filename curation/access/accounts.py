@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curation import audit, auth, browser_sessions, users
-from curation.actors import Actor, Permission, Role, require
+from curation import audit
+from curation.access import auth, users
+from curation.access import sessions as browser_sessions
+from curation.access.actors import Actor, Permission, Role, require
 from curation.errors import UnusableInput, WorkflowError
 from curation.store.foundation import User
 from curation.unicode_safety import contains_spoofing

@@ -30,7 +30,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from curation import app_settings, audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.cards.service import delete_cards_for_respondent
 from curation.config import load_settings
 from curation.errors import NotFound, WorkflowError

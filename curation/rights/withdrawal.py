@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from curation import audit
-from curation.actors import Actor, Permission, require
+from curation.access.actors import Actor, Permission, require
 from curation.cards.service import delete_cards_for_respondent
 from curation.errors import NotFound
 from curation.media.erasure import remove_audiograms_for_respondent

@@ -1,7 +1,7 @@
 """Local accounts: argon2 password hashes, sign-in, the first administrator, session expiry.
 
 Passwords never leave this module except as hashes; sign-in attempts are audited
-without the password. OIDC sign-in (through `st.login`) lives in `curation.oidc`.
+without the password. OIDC sign-in (through `st.login`) lives in `curation.access.oidc`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import Actor, Permission, Role
+from curation.access.actors import Actor, Permission, Role
 from curation.config import load_settings
 from curation.errors import PermissionDenied, UnusableInput, WorkflowError
 from curation.store.base import utcnow
@@ -108,7 +108,7 @@ def reset_password(session: Session, actor: Actor, name: str) -> str:
         raise PermissionDenied(f"{actor.name} ({actor.role.value}) may not manage users")
     password = one_time_password()
     set_password(session, actor, name, password, must_change=True)
-    from curation import browser_sessions  # it builds on this module
+    from curation.access import sessions as browser_sessions  # it builds on this module
 
     user = _user(session, name)
     if user is not None:  # whoever holds a session of theirs is signed out at once

@@ -27,7 +27,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.actors import WORKER
+from curation.access.actors import WORKER
 from curation.posts import not_connected, receipts
 from curation.posts.approval import approval_refusal
 from curation.posts.claims import Claim, claim_next, recover_expired

@@ -1,0 +1,1 @@
+"""Access: who is acting and what each role may do; users, passwords, sessions, single sign-on."""
