@@ -19,7 +19,7 @@ import signal
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +28,15 @@ from sqlalchemy.orm import Session
 
 from curation import audit
 from curation.access.actors import WORKER
-from curation.posts import not_connected, receipts
+from curation.posts import not_connected, receipts, send_errors
 from curation.posts.approval import approval_refusal
 from curation.posts.claims import Claim, claim_next, recover_expired
 from curation.publishers.base import (
-    AuthFailed,
     Backoff,
     Media,
-    NeedsLook,
-    NotSent,
-    OutcomeUnknown,
     Outgoing,
     Permanent,
     Publisher,
-    RateLimited,
     Result,
     short_error,
 )
@@ -57,8 +52,6 @@ from curation.store.posts import AccountHealth, Post, PostReceipt, PostStatus
 
 log = logging.getLogger(__name__)
 
-RATE_LIMIT_FALLBACK = timedelta(minutes=15)
-UNKNOWN_RECHECK = timedelta(minutes=1)
 WITHDRAWN_REASON = "consent withdrawn or missing: the respondent is not quotable"
 DEMO_REASON = "a demo (fictional) quote only ever goes to the outbox, never to a network"
 
@@ -228,102 +221,50 @@ def _send(
     """Publish (or resolve) a claimed post; returns the outcome and whether to skip the network."""
     post = claim.post
     try:
-        result: Result | None = None
-        if claim.resolving:
-            result = publisher.find_existing(post)
-            if result is None and refusal is not None:
-                _finish(
-                    db,
-                    post.id,
-                    now,
-                    values={"status": PostStatus.CANCELLED.value, "last_error": refusal},
-                    action="post.refused",
-                    details={"network": post.network, "reason": refusal},
-                )
-                return PublishOutcome(post.id, post.network, "cancelled", error=refusal), False
+        result = publisher.find_existing(post) if claim.resolving else None
+        if result is None and claim.resolving and refusal is not None:
+            _finish(
+                db,
+                post.id,
+                now,
+                values={"status": PostStatus.CANCELLED.value, "last_error": refusal},
+                action="post.refused",
+                details={"network": post.network, "reason": refusal},
+            )
+            return PublishOutcome(post.id, post.network, "cancelled", error=refusal), False
         if result is None:
             result = _publish_keeping_answer(db, publisher, post, now)
-    except RateLimited as exc:
-        reset = exc.reset_at if exc.reset_at and exc.reset_at > now else now + RATE_LIMIT_FALLBACK
-        status = PostStatus.UNKNOWN.value if claim.resolving else PostStatus.SCHEDULED.value
-        _finish(
-            db,
-            post.id,
-            now,
-            values={"status": status, "next_attempt_at": reset, "last_error": short_error(exc)},
-            action="post.rate_limited",
-            details={"network": post.network, "retry_at": reset.isoformat()},
-        )
-        return PublishOutcome(post.id, post.network, "rate_limited", error=short_error(exc)), True
-    except NotSent as exc:
-        attempts = _attempts(db, post.id)
-        if claim.resolving:
-            values = {"status": PostStatus.UNKNOWN.value, "next_attempt_at": now + UNKNOWN_RECHECK}
-        elif attempts >= backoff.max_attempts:
-            values = {"status": PostStatus.FAILED.value}
-        else:
-            values = {
-                "status": PostStatus.SCHEDULED.value,
-                "next_attempt_at": now + backoff.delay(attempts),
-            }
-        _finish(
-            db,
-            post.id,
-            now,
-            values={**values, "last_error": short_error(exc)},
-            action="post.retry" if values["status"] != "failed" else "post.failed",
-            details={"network": post.network, "attempts": attempts},
-        )
-        return PublishOutcome(
-            post.id, post.network, str(values["status"]), error=short_error(exc)
-        ), False
-    except AuthFailed as exc:
-        _finish(
-            db,
-            post.id,
-            now,
-            values={"status": PostStatus.NEEDS_RECONNECT.value, "last_error": short_error(exc)},
-            action="post.needs_reconnect",
-            details={"network": post.network},
-        )
-        _note_health(db, post.network, now, short_error(exc), True)
-        return PublishOutcome(
-            post.id, post.network, "needs_reconnect", error=short_error(exc)
-        ), True
-    except NeedsLook as exc:  # e.g. X's duplicate 403 with no post found: a person checks
-        _finish(
-            db,
-            post.id,
-            now,
-            values={"status": PostStatus.NEEDS_LOOK.value, "last_error": short_error(exc)},
-            action="post.needs_look",
-            details={"network": post.network},
-        )
-        return PublishOutcome(post.id, post.network, "needs_look", error=short_error(exc)), False
-    except Permanent as exc:
-        _finish(
-            db,
-            post.id,
-            now,
-            values={"status": PostStatus.FAILED.value, "last_error": short_error(exc)},
-            action="post.failed",
-            details={"network": post.network},
-        )
-        return PublishOutcome(post.id, post.network, "failed", error=short_error(exc)), False
-    except (OutcomeUnknown, Exception) as exc:  # anything unclassified may have arrived
-        _finish(
-            db,
-            post.id,
-            now,
-            values={
-                "status": PostStatus.UNKNOWN.value,
-                "next_attempt_at": now + UNKNOWN_RECHECK,
-                "last_error": short_error(exc),
-            },
-            action="post.unknown",
-            details={"network": post.network},
-        )
-        return PublishOutcome(post.id, post.network, "unknown", error=short_error(exc)), False
+    except Exception as exc:  # every kind is in the table, the unclassified last
+        return _failed(db, claim, exc, now, backoff)
+    return _sent(db, claim, publisher, result, now), False
+
+
+def _failed(
+    db: Database, claim: Claim, exc: Exception, now: datetime, backoff: Backoff
+) -> tuple[PublishOutcome, bool]:
+    """Apply the error table's row for `exc` to the post."""
+    post, rule = claim.post, send_errors.rule_for(exc)
+    attempt = send_errors.Attempt(now, claim.resolving, _attempts(db, post.id), backoff)
+    plan = rule.plan(exc, attempt)
+    error = short_error(exc)
+    _finish(
+        db,
+        post.id,
+        now,
+        values={**plan.values, "last_error": error},
+        action=plan.action,
+        details={"network": post.network, **plan.details},
+    )
+    if rule.needs_reconnect:
+        _note_health(db, post.network, now, error, True)
+    return PublishOutcome(post.id, post.network, plan.outcome, error=error), rule.skip_network
+
+
+def _sent(
+    db: Database, claim: Claim, publisher: Publisher, result: Result, now: datetime
+) -> PublishOutcome:
+    """Record what the network (or the outbox) answered, and take it down if consent went."""
+    post = claim.post
     receipt = receipts.new_receipt(
         post.id,
         post.network,
@@ -349,7 +290,7 @@ def _send(
             receipt=receipt,
         )
         outcome = PublishOutcome(post.id, post.network, PostStatus.READY_BY_HAND.value)
-        return _withdraw_if_refused(db, post, publisher, result, now) or outcome, False
+        return _withdraw_if_refused(db, post, publisher, result, now) or outcome
     _finish(
         db,
         post.id,
@@ -372,7 +313,7 @@ def _send(
         receipt=receipt,
     )
     outcome = PublishOutcome(post.id, post.network, "posted", result.remote_id, result.url)
-    return _withdraw_if_refused(db, post, publisher, result, now) or outcome, False
+    return _withdraw_if_refused(db, post, publisher, result, now) or outcome
 
 
 def _withdraw_if_refused(
@@ -496,7 +437,9 @@ def publish_due(
                     "status": PostStatus.UNKNOWN.value
                     if claim.resolving
                     else PostStatus.NOT_CONNECTED.value,
-                    "next_attempt_at": now + RATE_LIMIT_FALLBACK if claim.resolving else None,
+                    "next_attempt_at": now + send_errors.RATE_LIMIT_FALLBACK
+                    if claim.resolving
+                    else None,
                     "last_error": not_connected.REASON,
                 },
                 action="post.not_connected",
