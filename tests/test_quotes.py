@@ -228,7 +228,7 @@ def test_withdrawn_approved_quote_cannot_be_scheduled(
     db, consultation, curator, approver, now
 ) -> None:
     """Scheduling a quote whose respondent withdrew is refused (the caller's whole transaction
-    rolls back); cards refuse it and the shortlist marks it withdrawn."""
+    rolls back); cards refuse it, the shortlist hides it, and a sync marks it withdrawn."""
     rid = _response(db, consultation)
     qid = _draft(db, curator, rid, [(LOCAL_AT, LOCAL_AT + len(LOCAL))], now)
     with db.session() as session:
@@ -241,6 +241,8 @@ def test_withdrawn_approved_quote_cannot_be_scheduled(
         with pytest.raises(ConsentError):
             workflow.card_content(session, qid)
         assert workflow.list_quotes(session, curator, consultation.id) == []
+        assert session.get(Quote, qid).status == "approved"  # type: ignore[union-attr]
+        assert workflow.sync_withdrawn(session, curator, consultation.id, now=now) == 1
     with db.session() as session:
         assert session.get(Quote, qid).status == "withdrawn"  # type: ignore[union-attr]
     assert _audit(db, qid)[-1] == ("quote.withdraw", curator.name, "withdrawn")
@@ -304,7 +306,8 @@ def test_list_quotes_filters_and_hides_non_quotable(db, consultation, curator, n
         assert listed(status="approved") == []
         with pytest.raises(UnusableInput):
             listed(status="bogus")
-        assert workflow.sync_withdrawn(session, curator, consultation.id, now=now) == 0  # done
+        # Listing reads only: the withdrawn person's quote keeps its status until a sync.
+        assert workflow.sync_withdrawn(session, curator, consultation.id, now=now) == 1
 
 
 def test_card_content_uses_the_consent_attribution(

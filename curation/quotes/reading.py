@@ -58,10 +58,7 @@ def list_quotes(
     `question` is a question number, `theme` a mission slug or id, `region` a region name.
     """
     require(actor, Permission.PICK_QUOTES)
-    # Quotes of people who stopped being quotable become withdrawn as soon as anyone looks.
-    from curation.quotes.workflow import sync_withdrawn  # here: workflow re-exports this module
-
-    sync_withdrawn(session, actor, consultation_id)
+    # Reads only: quotes are withdrawn where consent is lost (curation.rights.lost_consent).
     gate = ConsentGate.of(session)
     query = (
         select(Quote)

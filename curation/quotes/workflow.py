@@ -120,8 +120,8 @@ def _ensure_consent(
     unit of work of their own: approving, opening a quote) that is committed before the
     refusal, so the caller's rollback cannot undo it. Hooks called inside another flow's
     transaction (scheduling, publishing) must not commit that flow's half-done work; there
-    the whole transaction rolls back, and the shortlist (`sync_withdrawn`) or the withdrawal
-    flow records the status.
+    the whole transaction rolls back, and the flow that took consent away (withdrawal, lost
+    consent in `curation.rights`) or `sync_withdrawn` records the status.
     """
     respondent = quote.response.respondent
     if quotable(session, respondent):
