@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from curation.access import accounts
 from curation.access.actors import Actor, Role
 from curation.errors import PermissionDenied
-from curation.posts import approval, heartbeat, service
+from curation.posts import approval, heartbeat, service, worker
 from curation.posts.worker import run_worker
 from curation.publishers.outbox import OutboxPublisher
 from curation.store import Database
@@ -162,7 +162,7 @@ def test_curators_get_no_publish_button_and_the_service_refuses_them(
     at = _status(curator, LAST_RUN)
     assert "publisher_publish_now" not in [b.key for b in at.button]
     with pytest.raises(PermissionDenied):
-        heartbeat.publish_now(db, curator, now=LAST_RUN, publishers={})
+        worker.publish_now(db, curator, now=LAST_RUN, publishers={})
 
 
 def test_every_page_shows_the_status_in_the_sidebar(
@@ -193,10 +193,10 @@ def test_publish_now_leaves_a_running_workers_networks_to_it(
         ).id
         approval.approve_post(session, approver, post_id, now=now)
     _beat(db)  # a worker that holds the Mastodon credentials
-    assert heartbeat.publish_now(db, approver, now=now, publishers={}) == {"handled": 0}
+    assert worker.publish_now(db, approver, now=now, publishers={}) == {"handled": 0}
     with db.session() as session:
         assert session.get(Post, post_id).status == "scheduled"  # type: ignore[union-attr]
     heartbeat.stopped(db, "worker-a", now)
-    heartbeat.publish_now(db, approver, now=now, publishers={})
+    worker.publish_now(db, approver, now=now, publishers={})
     with db.session() as session:
         assert session.get(Post, post_id).status == "not_connected"  # type: ignore[union-attr]

@@ -7,7 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from curation.access.actors import Actor, Permission
-from curation.posts import heartbeat
+from curation.posts import heartbeat, worker
 from curation.store import Database
 from curation.store.posts import STATUS_LABELS
 
@@ -27,7 +27,7 @@ def show(db: Database, actor: Actor, *, now: datetime | None = None) -> None:
         key="publisher_publish_now",
         help="Sends every due post once, through the same claims as the worker.",
     ):
-        counts = heartbeat.publish_now(db, actor, now=now)
+        counts = worker.publish_now(db, actor, now=now)
         handled = counts.pop("handled", 0)
         if not handled:
             st.info("Nothing was due.")

@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curation import audit
-from curation.access.actors import Actor, Permission, require
 from curation.config import LONDON
 from curation.store import Database
 from curation.store.base import utcnow
@@ -27,7 +25,6 @@ from curation.store.posts import WorkerHeartbeat
 
 if TYPE_CHECKING:
     from curation.posts.worker import PublishOutcome
-    from curation.publishers.base import Publisher
 
 GRACE = timedelta(seconds=60)
 NOT_RUNNING = "Publisher not running: posts will not go out"
@@ -100,34 +97,3 @@ def publisher_status(session: Session, now: datetime | None = None) -> Publisher
     last = max((r.last_run_at for r in rows), default=None)
     networks = sorted({n for r in fresh for n in r.networks.split(",") if n})
     return PublisherStatus(len(fresh), last, tuple(networks))
-
-
-def publish_now(
-    db: Database,
-    actor: Actor,
-    *,
-    now: datetime | None = None,
-    publishers: Mapping[str, Publisher] | None = None,
-) -> dict[str, int]:
-    """Publish what is due now through the worker's own exactly-once path; returns the counts.
-
-    For approvers: the same claims and leases as `curation worker`, so a running worker and
-    this button never send the same post twice."""
-    from curation.posts.worker import publish_due
-
-    require(actor, Permission.APPROVE_QUOTES)
-    now = now or utcnow()
-    with db.session() as session:
-        # A running worker may hold credentials this process lacks: leave its networks to it.
-        worker_running = publisher_status(session, now).running > 0
-    outcomes = publish_due(
-        db,
-        now=now,
-        worker_id=f"dashboard-{actor.name}"[:120],
-        publishers=publishers,
-        park_unconnected=not worker_running,
-    )
-    counts = result_counts(outcomes)
-    with db.session() as session:
-        audit.record(session, actor, "posts.publish_now", "post", None, counts, now=now)
-    return counts

@@ -16,6 +16,7 @@ from curation.access.actors import Actor, Permission, require
 from curation.config import LONDON
 from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
 from curation.posts import compose, scheduling
+from curation.posts.video import attach_audiogram, check_audiogram_allowed
 from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate
 from curation.store.base import utcnow
 from curation.store.posts import STATUS_LABELS, Post, PostStatus
@@ -192,8 +193,6 @@ def schedule_post(
     if network != "outbox" and _quote(session, quote_id).response.respondent.is_demo:
         raise UnusableInput(DEMO_ONLY_OUTBOX.format(quote_id=quote_id))
     if media == "audiogram":
-        from curation.posts.video import check_audiogram_allowed
-
         check_audiogram_allowed(session, quote_id, network)
     rules = rules or scheduling.load_rules(session)
     when = resolve_when(
@@ -223,8 +222,6 @@ def schedule_post(
     )
     alt_text = card.alt_text if card is not None else None
     if media == "audiogram":
-        from curation.posts.video import attach_audiogram
-
         media_path, alt_text = attach_audiogram(session, actor, ctx, fmt, now=now)
     post = Post(
         quote_id=quote_id,

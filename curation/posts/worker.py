@@ -27,8 +27,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.access.actors import WORKER
-from curation.posts import not_connected, receipts, send_errors
+from curation.access.actors import WORKER, Actor, Permission, require
+from curation.posts import heartbeat, not_connected, receipts, send_errors
 from curation.posts.approval import approval_refusal
 from curation.posts.claims import Claim, claim_next, recover_expired
 from curation.publishers.base import (
@@ -475,7 +475,6 @@ def run_worker(
     """Publish due posts every `interval` seconds until `stop_event` is set; returns runs done.
 
     After each run the worker writes its heartbeat (what the dashboard's status shows)."""
-    from curation.posts import heartbeat
     from curation.publishers.registry import publishers_from_environment
 
     runs = 0
@@ -513,3 +512,32 @@ def install_stop_signals(stop_event: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+
+
+def publish_now(
+    db: Database,
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+    publishers: Mapping[str, Publisher] | None = None,
+) -> dict[str, int]:
+    """Publish what is due now through the worker's own exactly-once path; returns the counts.
+
+    For approvers: the same claims and leases as `curation worker`, so a running worker and
+    this button never send the same post twice."""
+    require(actor, Permission.APPROVE_QUOTES)
+    now = now or utcnow()
+    with db.session() as session:
+        # A running worker may hold credentials this process lacks: leave its networks to it.
+        worker_running = heartbeat.publisher_status(session, now).running > 0
+    outcomes = publish_due(
+        db,
+        now=now,
+        worker_id=f"dashboard-{actor.name}"[:120],
+        publishers=publishers,
+        park_unconnected=not worker_running,
+    )
+    counts = heartbeat.result_counts(outcomes)
+    with db.session() as session:
+        audit.record(session, actor, "posts.publish_now", "post", None, counts, now=now)
+    return counts
