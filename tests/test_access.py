@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from curation import bootstrap
-from curation.access import accounts, auth, oidc
+from curation.access import accounts, auth, oidc, sessions
 from curation.access.actors import Actor, Role
 from curation.errors import PermissionDenied, UnusableInput, WorkflowError
 from curation.store import Database
@@ -177,11 +177,11 @@ def test_session_expires_after_inactivity(now):
 def test_session_timeout_is_configurable(monkeypatch):
     """CURATION_SESSION_TIMEOUT_MINUTES sets the timeout; nonsense falls back to 30."""
     monkeypatch.setenv("CURATION_SESSION_TIMEOUT_MINUTES", "5")
-    assert auth.session_timeout() == timedelta(minutes=5)
+    assert sessions.session_timeout() == timedelta(minutes=5)
     monkeypatch.setenv("CURATION_SESSION_TIMEOUT_MINUTES", "soon")
-    assert auth.session_timeout() == timedelta(minutes=30)
+    assert sessions.session_timeout() == timedelta(minutes=30)
     monkeypatch.delenv("CURATION_SESSION_TIMEOUT_MINUTES")
-    assert auth.session_timeout() == timedelta(minutes=30)
+    assert sessions.session_timeout() == timedelta(minutes=30)
 
 
 MAPPING = {

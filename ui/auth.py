@@ -1,7 +1,7 @@
 """The sign-in gate: nothing past this point runs for someone who has not signed in.
 
 Local accounts by default; single sign-on through `st.login` when secrets have an
-`[auth]` section. Sessions end after inactivity (`curation.access.auth.session_timeout`).
+`[auth]` section. Sessions end after inactivity (`curation.access.sessions.session_timeout`).
 
 A password sign-in also starts a server-side session (`curation.access.sessions`) whose
 token the browser keeps in a cookie (`ui.session_cookie`), so a refresh or a deep link opens
@@ -113,7 +113,7 @@ def signed_in_actor(db: Database) -> Actor:
         who = st.session_state.get(ACTOR_KEY)
     if isinstance(who, Actor):
         last_seen = st.session_state.get(LAST_SEEN_KEY)
-        if auth.session_expired(last_seen, now, auth.session_timeout()):
+        if auth.session_expired(last_seen, now, browser_sessions.session_timeout()):
             was_oidc = st.session_state.get(METHOD_KEY) == "oidc"
             sign_out(db, "You were signed out after a period of inactivity.", browser_sessions.IDLE)
             if was_oidc:

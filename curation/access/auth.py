@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from curation import audit
+from curation.access import sessions as browser_sessions
 from curation.access.actors import Actor, Permission, Role
+from curation.access.sessions import SignIn
 from curation.config import load_settings
 from curation.errors import PermissionDenied, UnusableInput, WorkflowError
 from curation.store.base import utcnow
@@ -29,7 +30,6 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 hashes anything, but a megabyte "password" is an attack
 BOOTSTRAP_ADMIN = "admin"
 FIRST_ADMIN_FILE = "first-admin-password.txt"
-DEFAULT_SESSION_TIMEOUT = timedelta(minutes=30)
 # Slows password guessing: after this many failures in the window, the account waits.
 MAX_FAILURES = 10
 LOCKOUT_WINDOW = timedelta(minutes=15)
@@ -37,14 +37,6 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 _hasher = PasswordHasher()
 # Verified when the user is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-@dataclass(frozen=True)
-class SignIn:
-    """A successful sign-in: who, and whether they must choose a new password first."""
-
-    actor: Actor
-    must_change_password: bool
 
 
 def hash_password(password: str) -> str:
@@ -108,8 +100,6 @@ def reset_password(session: Session, actor: Actor, name: str) -> str:
         raise PermissionDenied(f"{actor.name} ({actor.role.value}) may not manage users")
     password = one_time_password()
     set_password(session, actor, name, password, must_change=True)
-    from curation.access import sessions as browser_sessions  # it builds on this module
-
     user = _user(session, name)
     if user is not None:  # whoever holds a session of theirs is signed out at once
         browser_sessions.end_all_for_user(session, user.id, browser_sessions.PASSWORD_RESET)
@@ -263,18 +253,6 @@ def remember_first_admin_password(password: str, data_dir: Path | None = None) -
 
 def forget_first_admin_password(data_dir: Path | None = None) -> None:
     first_admin_file(data_dir).unlink(missing_ok=True)
-
-
-def session_timeout() -> timedelta:
-    """Inactivity that ends a dashboard session: `CURATION_SESSION_TIMEOUT_MINUTES` (30)."""
-    raw = os.environ.get("CURATION_SESSION_TIMEOUT_MINUTES", "").strip()
-    if not raw:
-        return DEFAULT_SESSION_TIMEOUT
-    try:
-        minutes = float(raw)
-    except ValueError:
-        return DEFAULT_SESSION_TIMEOUT
-    return timedelta(minutes=minutes) if minutes > 0 else DEFAULT_SESSION_TIMEOUT
 
 
 def session_expired(last_seen: datetime | None, now: datetime, timeout: timedelta) -> bool:

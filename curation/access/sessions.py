@@ -11,19 +11,43 @@ this: `st.login` keeps its own signed cookie.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from curation.access.actors import Actor, Role
-from curation.access.auth import SignIn, session_timeout
 from curation.errors import UnusableInput
 from curation.store.base import utcnow
 from curation.store.foundation import User
 from curation.store.sessions import SignInSession
+
+DEFAULT_SESSION_TIMEOUT = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A successful sign-in: who, and whether they must choose a new password first."""
+
+    actor: Actor
+    must_change_password: bool
+
+
+def session_timeout() -> timedelta:
+    """Inactivity that ends a dashboard session: `CURATION_SESSION_TIMEOUT_MINUTES` (30)."""
+    raw = os.environ.get("CURATION_SESSION_TIMEOUT_MINUTES", "").strip()
+    if not raw:
+        return DEFAULT_SESSION_TIMEOUT
+    try:
+        minutes = float(raw)
+    except ValueError:
+        return DEFAULT_SESSION_TIMEOUT
+    return timedelta(minutes=minutes) if minutes > 0 else DEFAULT_SESSION_TIMEOUT
+
 
 # However active, a browser signs in again after this long.
 MAX_LIFETIME = timedelta(hours=12)
