@@ -65,3 +65,46 @@ def test_the_architecture_page_names_only_packages_that_exist() -> None:
         if p.is_dir() and (p / "__init__.py").exists()
     }  # fmt: skip
     assert sorted(packages - named) == []
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Every curation module `path` imports when it runs, at any depth (type hints aside)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(inner) for inner in ast.walk(node))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.startswith("curation")}
+
+
+def test_the_core_has_no_import_loops() -> None:
+    """No two modules of curation/ import each other, directly or round a loop, even inside
+    functions (the CLI's on-demand command modules aside)."""
+    modules: dict[str, Path] = {}
+    for path in _python_files("curation"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        if not name.startswith("curation.cli"):
+            modules[name] = path
+    graph = {name: _runtime_imports(path) & set(modules) - {name} for name, path in modules.items()}
+    loops: list[list[str]] = []
+    for start in sorted(graph):  # a depth-first search from each module back to itself
+        stack = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in sorted(graph[node]):
+                if nxt == start and len(trail) > 1:
+                    loops.append(trail)
+                elif nxt not in seen and nxt > start:
+                    seen.add(nxt)
+                    stack.append((nxt, [*trail, nxt]))
+    assert loops == []

@@ -77,7 +77,7 @@ def test_non_quotable_respondent_gets_no_card(db, consultation, curator, approve
 def test_withdrawal_deletes_card_rows_and_files(db, consultation, curator, approver, viewer,
                                                 admin, now) -> None:  # fmt: skip
     """delete_cards_for_respondent removes every card row and file of that respondent."""
-    from curation.cards import delete_cards_for_respondent
+    from curation.cards.service import delete_cards_for_respondent
 
     qid = _approved(db, consultation, curator, approver, now)
     with db.session() as session:

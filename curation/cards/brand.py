@@ -19,6 +19,7 @@ import regex
 import tomli_w
 from PIL import Image
 
+from curation.cards.templates import TEMPLATES, check_template_contrast
 from curation.config import load_settings
 from curation.errors import UnusableInput
 
@@ -123,8 +124,6 @@ def parse_brand(data: dict[str, Any], base: Path, *, check_files: bool = True) -
         image=image,
         fingerprint=digest.hexdigest()[:16],
     )
-    from curation.cards.templates import TEMPLATES, check_template_contrast
-
     if brand.default_template not in TEMPLATES:
         raise UnusableInput(
             f"brand kit: default_template '{brand.default_template}' is not one of "

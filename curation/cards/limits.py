@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from curation.cards.brand import Brand, load_brand
 from curation.cards.fonts import undrawable
+from curation.cards.render import _fonts, quote_block
 from curation.cards.templates import FORMATS, TEMPLATES, get_format, get_template
 
 # Typical consultation prose (mixed word lengths and punctuation) to measure limits with.
@@ -29,8 +30,6 @@ SAMPLE = (
 
 
 def _fits(text: str, template: str, fmt: str, brand: Brand) -> bool:
-    from curation.cards.render import quote_block
-
     return quote_block(text, template, fmt, brand) is not None
 
 
@@ -77,8 +76,6 @@ class CardCheck:
 def check_quote(text: str, brand: Brand | None = None) -> CardCheck:
     """Undrawable graphemes (named, so the curator can change the selection) and, when
     every grapheme is drawable, the formats of each template the quote fits."""
-    from curation.cards.render import _fonts
-
     brand = brand or load_brand()
     text = text.strip()
     missing: list[str] = []

@@ -333,10 +333,10 @@ class QuoteTooLong(UnusableInput):
     """The quote would need type smaller than the format's minimum; names where it fits."""
 
     def __init__(self, text: str, template: Template, fmt: Format, brand: Brand) -> None:
-        from curation.cards.limits import formats_that_fit
-
-        self.fits = [name for name in formats_that_fit(text, template.name, brand)
-                     if name != fmt.name]  # fmt: skip
+        self.fits = [
+            name for name in FORMATS
+            if name != fmt.name and quote_block(text.strip(), template.name, name, brand)
+        ]  # fmt: skip
         where = (
             "it fits " + ", ".join(FORMATS[name].title for name in self.fits)
             if self.fits else "it fits no format of this template"
