@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from curation.access.actors import Permission
-from curation.posts import accounts, heartbeat
+from curation.posts import heartbeat
+from curation.publishers import health as accounts
 from curation.store.posts import NETWORK_NAMES
 from ui import context
 from ui.formatting import NEVER, human_time

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curation import responses
 from curation.access.actors import Permission
 from curation.analysis.service import campaign_marks
 from curation.errors import ConsentError, NotFound
+from curation.responses import browse as responses
 from ui import context
 from ui.media_player import render_player
 from ui.safe_text import escape_markdown

@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _time_page(db: Database, consultation_id: int) -> None:
-    from curation.responses import ResponseFilter, list_responses
+    from curation.responses.browse import ResponseFilter, list_responses
 
     flt = ResponseFilter(search="broadband")
     with db.session() as session:

@@ -22,8 +22,9 @@ def main() -> None:
     os.environ["CURATION_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     from sqlalchemy import select
 
-    from curation import consultations, demo
+    from curation import consultations
     from curation.access.actors import LOCAL_ADMIN
+    from curation.demo import respondents as demo
     from curation.quotes import picking
     from curation.quotes.personal_data import find_personal_data
     from curation.rights.consent import quotable_clause

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from curation import consultations, demo
+from curation import consultations
 from curation.access.actors import LOCAL_ADMIN
-from curation.responses import UK_REGIONS, ResponseFilter, exclusion_counts, list_responses
+from curation.demo import respondents as demo
+from curation.responses.browse import UK_REGIONS, ResponseFilter, exclusion_counts, list_responses
+from curation.responses.themes import matching_themes
 from curation.store import Database
 from curation.store.foundation import Respondent, Response, ResponseTheme
-from curation.themes import matching_themes
 
 
 def fill(db: Database, n_responses: int, seed: int = 11) -> int:

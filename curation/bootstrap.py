@@ -135,8 +135,8 @@ def _demo_on_empty_store(db: Database, mode: str) -> DemoProgress | None:
 
 def _seed(db: Database, progress: DemoProgress, mode: str) -> None:
     """Respondents (with the publishing history) in one transaction, recordings in another."""
-    from curation import demo
-    from curation.media.demo import add_demo_media
+    from curation.demo import respondents as demo
+    from curation.demo.media import add_demo_media
 
     try:
         with db.session() as session:

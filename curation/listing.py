@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from curation import responses
 from curation.access.actors import Actor, Permission, require
 from curation.errors import UnusableInput
+from curation.responses import browse as responses
 from curation.rights.gate import ConsentGate
 from curation.store.foundation import Question, Respondent, Response
 from curation.store.posts import Post

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from curation import themes
+from curation.responses import themes
 from curation.store.foundation import Consultation, Respondent, Response, ResponseTheme
 
 _keys = itertools.count(1)

@@ -8,8 +8,8 @@ import av
 import pytest
 
 from curation.access.actors import Actor
+from curation.demo import speech as synth
 from curation.errors import ConsentError, UnusableInput
-from curation.media import synth
 from curation.media.audiogram import NO_MEDIA_CONSENT, build_captions, make_audiogram
 from curation.media.intake import add_media
 from curation.media.timing import cues_for, quote_segments

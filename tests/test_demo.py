@@ -12,11 +12,12 @@ from response_fixtures import add_person
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from curation import bootstrap, consultations, demo
+from curation import bootstrap, consultations
 from curation.access.actors import LOCAL_ADMIN, Actor
 from curation.cli import app
+from curation.demo import respondents as demo
 from curation.errors import PermissionDenied
-from curation.responses import UK_REGIONS
+from curation.responses.browse import UK_REGIONS
 from curation.store import Database
 from curation.store.foundation import AuditEntry, Respondent, Response, ResponseTheme
 

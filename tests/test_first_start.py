@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from curation import bootstrap, demo
+from curation import bootstrap
 from curation.access import auth
-from curation.media import synth
+from curation.demo import respondents as demo
+from curation.demo import speech as synth
 from curation.store import Database
 from curation.store.foundation import Respondent, Response, User
 

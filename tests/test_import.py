@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from curation import consultations, themes
+from curation import consultations
 from curation.access.actors import LOCAL_ADMIN, Actor, Role
 from curation.cli import app
 from curation.errors import PermissionDenied, UnusableInput
 from curation.ingest import import_file, pseudonym, readers, writer
 from curation.ingest.tagging import KeywordTagger
+from curation.responses import themes
 from curation.store import Database
 from curation.store.consent import ColumnRoleChoice
 from curation.store.foundation import (

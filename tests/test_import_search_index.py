@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from curation.access.actors import Actor
 from curation.ingest import import_file, writer
-from curation.responses import ResponseFilter, list_responses
+from curation.responses.browse import ResponseFilter, list_responses
 from curation.store import Database
 from curation.store.foundation import Consultation
 from tests.quote_fixtures import add_response

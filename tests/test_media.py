@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from curation.access.actors import Actor
 from curation.config import load_settings
+from curation.demo import speech as synth
 from curation.errors import PermissionDenied, UnusableInput, WorkflowError
-from curation.media import synth
 from curation.media.intake import add_media, add_media_detailed
 from curation.media.probe import MediaCaps, probe
 from curation.media.store import absolute_path, store_file
@@ -233,7 +233,7 @@ def test_withdrawal_hook_removes_stored_audiograms(
     db: Database, curator: Actor, respondent_id: int, clip: Path, vtt: Path
 ) -> None:
     """The withdrawal hook deletes the audiogram files of the respondent's quotes."""
-    from curation.media import remove_audiograms_for_respondent
+    from curation.media.erasure import remove_audiograms_for_respondent
     from curation.media.audiogram import audiogram_path
 
     with db.session() as session:

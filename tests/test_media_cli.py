@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from curation.access.actors import Actor
 from curation.cli import app
+from curation.demo import speech as synth
 from curation.errors import ConsentError
-from curation.media import synth
 from curation.media.intake import add_media
 from curation.media.playback import media_for_response, quote_start_seconds
 from curation.quotes.workflow import create_quote

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from curation import demo
 from curation.access.actors import LOCAL_ADMIN, Actor
+from curation.demo import respondents as demo
+from curation.demo.metrics import seed_demo_metrics
 from curation.metrics import engagement_view
-from curation.metrics.demo import seed_demo_metrics
 from curation.store import Database
 from curation.store.base import utcnow
 from curation.store.foundation import Consultation

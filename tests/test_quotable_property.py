@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from curation import app_settings, consultations
 from curation.access.actors import LOCAL_ADMIN, Actor, Role
 from curation.cli import app
-from curation.responses import list_responses
+from curation.responses.browse import list_responses
 from curation.rights.consent import is_quotable
 from curation.store import Database
 from curation.store.foundation import Consultation, Respondent, Response

@@ -14,7 +14,7 @@ from curation import app_settings, consultations
 from curation.access.actors import LOCAL_ADMIN, Actor
 from curation.cli import app
 from curation.errors import ConsentError, NotFound, UnusableInput
-from curation.responses import (
+from curation.responses.browse import (
     ResponseFilter,
     exclusion_counts,
     facets,
@@ -195,7 +195,7 @@ def test_postgres_search_uses_the_gin_index(postgres_db: Database) -> None:
     """On PostgreSQL the search expression matches the GIN index of migration 0002."""
     with postgres_db.session() as s:
         s.execute(text("SET LOCAL enable_seqscan = off"))
-        from curation.responses import _search_clause
+        from curation.responses.browse import _search_clause
 
         query = select(Response.id).where(_search_clause(s, ["bus", "rural"]))
         sql = query.compile(s.get_bind(), compile_kwargs={"literal_binds": True})

@@ -66,7 +66,7 @@ MISSING = 99_999  # an id that does not exist: the role check must come before t
 
 
 def _response_filter() -> Any:
-    from curation.responses import ResponseFilter
+    from curation.responses.browse import ResponseFilter
 
     return ResponseFilter()
 
@@ -132,18 +132,20 @@ MATRIX: dict[str, Entry] = {
     "curation.ingest.importer.preview_file": Entry(
         P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, c.tmp / "missing.csv"), {})
     ),
-    "curation.demo.seed_demo": Entry(
+    "curation.demo.respondents.seed_demo": Entry(
         P.IMPORT_RESPONSES, lambda c, s: ((c.consultation(s),), {"count": 2, "now": NOW})
     ),
-    "curation.demo.remove_demo": Entry(P.IMPORT_RESPONSES, lambda c, s: ((c.consultation(s),), {})),
+    "curation.demo.respondents.remove_demo": Entry(
+        P.IMPORT_RESPONSES, lambda c, s: ((c.consultation(s),), {})
+    ),
     # listing
-    "curation.responses.list_responses": Entry(
+    "curation.responses.browse.list_responses": Entry(
         P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})
     ),
-    "curation.responses.get_response": Entry(
+    "curation.responses.browse.get_response": Entry(
         P.READ_RESPONSES, lambda c, _s: ((c.response_id,), {})
     ),
-    "curation.responses.exclusion_counts": Entry(
+    "curation.responses.browse.exclusion_counts": Entry(
         P.READ_RESPONSES, lambda c, _s: ((c.consultation_id,), {})
     ),
     "curation.listing.iter_responses": Entry(
@@ -154,7 +156,9 @@ MATRIX: dict[str, Entry] = {
     ),
     "curation.listing.iter_quotes": Entry(P.PICK_QUOTES, lambda c, _s: ((c.consultation_id,), {})),
     "curation.listing.iter_posts": Entry(P.COMPOSE_POSTS, lambda c, _s: ((c.consultation_id,), {})),
-    "curation.themes.set_tags": Entry(P.PICK_QUOTES, lambda c, _s: ((c.response_id, []), {})),
+    "curation.responses.themes.set_tags": Entry(
+        P.PICK_QUOTES, lambda c, _s: ((c.response_id, []), {})
+    ),
     # quotes
     "curation.quotes.picking.pick_view": Entry(P.PICK_QUOTES, lambda c, _s: ((c.response_id,), {})),
     "curation.quotes.reading.list_quotes": Entry(
@@ -218,7 +222,7 @@ MATRIX: dict[str, Entry] = {
     "curation.media.audiogram.make_audiogram": Entry(
         P.PREVIEW_CARDS, lambda c, _s: ((MISSING, c.tmp / "out.mp4"), {})
     ),
-    "curation.media.demo.add_demo_media": Entry(
+    "curation.demo.media.add_demo_media": Entry(
         P.IMPORT_RESPONSES, lambda c, _s: ((c.consultation_id, c.tmp / "media"), {"now": NOW})
     ),
     "curation.media.erasure.delete_media_for_respondent": Entry(
@@ -253,8 +257,8 @@ MATRIX: dict[str, Entry] = {
     ),
     "curation.cards.service.update_public_title": Entry(P.MANAGE_BRAND, a(MISSING, "Title")),
     # posts and accounts
-    "curation.posts.accounts.account_health": Entry(P.MANAGE_ACCOUNTS, a()),
-    "curation.posts.accounts.check_accounts": Entry(
+    "curation.publishers.health.account_health": Entry(P.MANAGE_ACCOUNTS, a()),
+    "curation.publishers.health.check_accounts": Entry(
         P.MANAGE_ACCOUNTS, a(networks=("outbox",), publishers={}, now=NOW)
     ),
     "curation.posts.service.card_preview": Entry(P.COMPOSE_POSTS, a(MISSING)),

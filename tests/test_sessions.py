@@ -246,6 +246,9 @@ def test_in_a_browser_a_refresh_and_a_deep_link_stay_signed_in(db, vic, tmp_path
         page.locator(".st-key-signin_submit button").click()
         signout = page.locator(".st-key-signout button")
         sync_api.expect(signout).to_be_visible(timeout=wait)
+        page.wait_for_function(  # the cookie is written by a script right after sign-in
+            "() => document.cookie.includes('quote_desk_session=')", timeout=wait
+        )
         cookie = next(c for c in page.context.cookies() if c["name"] == "quote_desk_session")
         assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
         page.reload()

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from curation.access.actors import Actor
+from curation.demo import speech as synth
 from curation.errors import ConsentError, UnusableInput
-from curation.media import synth
 from curation.media.intake import add_media
 from curation.posts import service
 from curation.posts.video import audiogram_possible

@@ -481,8 +481,8 @@ def test_refused_credentials_park_posts_until_the_account_is_reconnected(
     db: Database, consultation: Consultation
 ) -> None:
     """AuthFailed marks the post needs_reconnect; a good connection check puts it back in line."""
-    from curation.posts.accounts import check_accounts
     from curation.publishers.base import AuthFailed
+    from curation.publishers.health import check_accounts
     from curation.store.posts import AccountHealth
 
     (post_id,) = _add_posts(db, consultation, 1, "bluesky")

@@ -177,7 +177,7 @@ def test_accounts_check_says_why_an_app_only_token_is_not_connected(
     db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The Accounts check shows X "not connected" with the app-only reason, never the token."""
-    from curation.posts.accounts import check_accounts
+    from curation.publishers.health import check_accounts
 
     monkeypatch.setenv("CURATION_X_BEARER_TOKEN", "AAAA-app-only")
     with db.session() as session:

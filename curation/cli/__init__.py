@@ -38,7 +38,7 @@ def _register() -> None:
         access,  # noqa: F401
         analysis,  # noqa: F401
         cards,  # noqa: F401
-        foundation,  # noqa: F401
+        consultations,  # noqa: F401
         ingest,  # noqa: F401
         media,  # noqa: F401
         metrics,  # noqa: F401

@@ -117,7 +117,8 @@ def export(
         consultation = ctx.consultation_of(session)
         rows: Iterator[dict[str, Any]]
         if what is What.responses:
-            from curation import consultations, responses
+            from curation import consultations
+            from curation.responses import browse as responses
 
             if question is not None:
                 consultations.question_by_number(consultation, question)

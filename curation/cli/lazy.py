@@ -18,7 +18,7 @@ from typer.core import TyperCommand, TyperGroup
 
 # command -> (module under curation.cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "consultation": ("foundation", "Consultations: add one from a TOML file, list, choose."),
+    "consultation": ("consultations", "Consultations: add one from a TOML file, list, choose."),
     "import": ("ingest", "Import PATH into the consultation: one respondent per row."),
     "readings": ("ingest", "Change how one answer reads; applied again to every respondent."),
     "responses": ("responses", "List quotable responses, newest first (--offset, --all)."),

@@ -377,7 +377,7 @@ def accounts_x_login(
 @command
 def accounts_check(as_user: AsUser = None, json_out: JsonFlag = False) -> None:
     """Test each network account's connection (secrets are never shown)."""
-    from curation.posts.accounts import check_accounts
+    from curation.publishers.health import check_accounts
 
     ctx = open_context(as_user)
     with ctx.db.session() as session:

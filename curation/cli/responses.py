@@ -11,9 +11,11 @@ from typing import Annotated
 
 import typer
 
-from curation import consultations, demo, responses
+from curation import consultations
 from curation.cli import app
 from curation.cli.context import AsUser, JsonFlag, command, fail, open_context, print_json
+from curation.demo import respondents as demo
+from curation.responses import browse as responses
 
 
 @app.command("responses")

@@ -1,4 +1,4 @@
-"""Mission tagging in bulk: the same whole-word keyword rule as `curation.themes`.
+"""Mission tagging in bulk: the same whole-word keyword rule as `curation.responses.themes`.
 
 `themes.tag_by_keywords` handles one ORM response at a time and runs a regex per
 theme; half a million answers need something faster that gives the same answer.
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import regex
 
-from curation import themes
+from curation.responses import themes
 from curation.store.foundation import Theme
 
 _WORD_RUN = re.compile(r"[\w&]+")

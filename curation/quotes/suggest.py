@@ -16,8 +16,8 @@ import regex
 
 from curation.quotes.personal_data import find_personal_data
 from curation.quotes.spans import Span, sentences
+from curation.responses.themes import matching_themes
 from curation.store.foundation import Theme
-from curation.themes import matching_themes
 
 MIN_CHARS = 40
 MAX_CHARS = 280

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from curation import audit
 from curation.access.actors import Actor, Permission, require
-from curation.media import synth
+from curation.demo import speech as synth
 from curation.media.intake import ensure_asset
 from curation.media.probe import probe
 from curation.media.store import store_file

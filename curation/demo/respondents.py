@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from curation import audit, themes
+from curation import audit
 from curation.access.actors import Actor, Permission, require
-from curation.responses import UK_REGIONS
+from curation.responses import themes
+from curation.responses.browse import UK_REGIONS
 from curation.store.base import utcnow
 from curation.store.foundation import Consultation, Respondent, Response, ResponseTheme
 
-PHRASES = Path(__file__).resolve().parent / "data" / "demo" / "phrases.toml"
+PHRASES = Path(__file__).resolve().parent.parent / "data" / "demo" / "phrases.toml"
 DEMO_SEED = 20220217
 DEMO_RESPONDENTS = 320
 SECTORS = (
@@ -147,11 +148,11 @@ def seed_demo(
     )
     if with_media:
         # Generated recordings for a few demo audio/video answers, so audiograms work at once.
-        from curation.media.demo import add_demo_media
+        from curation.demo.media import add_demo_media
 
         add_demo_media(session, actor, consultation.id, now=now)
     # A published history with metric snapshots, so the Engagement page means something.
-    from curation.metrics.demo import seed_demo_metrics
+    from curation.demo.metrics import seed_demo_metrics
 
     seed_demo_metrics(session, consultation.id, now=now)
     return DemoReport(consultation.id, len(people), n_responses, created=True)

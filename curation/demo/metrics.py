@@ -1,6 +1,6 @@
 """A believable published history with metric snapshots, so the Engagement page means something.
 
-Built on the demo respondents (`curation.demo`): it picks quotable demo answers, quotes
+Built on the demo respondents (`curation.demo.respondents`): it picks quotable demo answers, quotes
 their first sentence exactly, "publishes" posts over the past weeks on X, Bluesky and
 Mastodon and records snapshots that grow and level off. Everything hangs off demo
 respondents (removed with them, by cascade) and every snapshot is `is_demo`; the sync

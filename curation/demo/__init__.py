@@ -1,0 +1,1 @@
+"""The clearly fictional demo data: respondents and answers, recordings, engagement history."""

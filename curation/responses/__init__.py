@@ -1,0 +1,1 @@
+"""Browsing answers: the quotable list (filtered, searched, paginated) and mission tags."""
