@@ -26,7 +26,7 @@ from curation.errors import NotFound
 from curation.rights.gate import ConsentGate
 from curation.store import Database
 from curation.store.analysis import AnalysisRun, AnswerTheme, ResponseReading, ThemeEdit
-from curation.store.base import utcnow
+from curation.store.base import get_or_not_found, utcnow
 from curation.store.foundation import Consultation, Question, Respondent, Response
 
 log = logging.getLogger(__name__)
@@ -298,9 +298,7 @@ def run_analysis(
 
     try:
         with db.session() as session:
-            run = session.get(AnalysisRun, run_id)
-            if run is None:
-                raise NotFound(f"no analysis run {run_id}")
+            run = get_or_not_found(session, AnalysisRun, run_id, "analysis run")
             consultation_id = run.consultation_id
             threshold = float(run.params.get("threshold", campaigns.THRESHOLD))
         progress("Loading answers", 0.0)

@@ -18,9 +18,10 @@ from curation import audit
 from curation.access.actors import Actor, Permission, require
 from curation.analysis import drafts, themes, tokens
 from curation.analysis.job import load_answers
-from curation.errors import NotFound, UnusableInput
+from curation.errors import UnusableInput
 from curation.rights.gate import ConsentGate
 from curation.store.analysis import AnalysisRun, AnswerTheme, ResponseReading, ThemeEdit
+from curation.store.base import get_or_not_found
 from curation.store.foundation import Question, Respondent, Response
 
 MAX_LABEL = 200
@@ -122,9 +123,7 @@ def list_themes(
 
 
 def _theme(session: Session, theme_id: int) -> AnswerTheme:
-    theme = session.get(AnswerTheme, theme_id)
-    if theme is None:
-        raise NotFound(f"no theme {theme_id}")
+    theme = get_or_not_found(session, AnswerTheme, theme_id, "theme")
     return theme
 
 

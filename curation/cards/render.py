@@ -439,10 +439,6 @@ def compose(content: CardContent, template: str, fmt: str, brand: Brand) -> tupl
     return canvas, quote.size
 
 
-def encode_png(canvas: Canvas) -> bytes:
-    return canvas.png()
-
-
 _rendered: OrderedDict[str, RenderedCard] = OrderedDict()
 
 

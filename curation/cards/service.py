@@ -28,10 +28,10 @@ from curation.cards.brand import Brand, load_brand, save_brand, validate_image, 
 from curation.cards.render import CardContent, RenderedCard
 from curation.cards.templates import FORMATS, TEMPLATES, get_format, get_template
 from curation.config import load_settings
-from curation.errors import ConsentError, NotFound, PermissionDenied, UnusableInput
+from curation.errors import ConsentError, PermissionDenied, UnusableInput
 from curation.exports import neutralise_cell
 from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate
-from curation.store.base import utcnow
+from curation.store.base import get_or_not_found, utcnow
 from curation.store.cards import Card
 from curation.store.foundation import Question, Respondent, Response
 from curation.store.quotes import Quote
@@ -43,9 +43,7 @@ PREVIEWABLE = POSTABLE_QUOTE_STATUSES
 
 
 def _respondent_of(session: Session, quote_id: int) -> Respondent:
-    quote = session.get(Quote, quote_id)
-    if quote is None:
-        raise NotFound(f"no quote {quote_id}")
+    quote = get_or_not_found(session, Quote, quote_id, "quote")
     respondent = session.get(Respondent, quote.response.respondent_id)
     assert respondent is not None  # guaranteed by the foreign key
     return respondent
@@ -85,9 +83,7 @@ def question_titles(session: Session, actor: Actor, consultation_id: int) -> lis
 def update_public_title(session: Session, actor: Actor, question_id: int, title: str) -> Question:
     """Set the words a card's header shows for one question (1..120 characters; admins)."""
     require(actor, Permission.MANAGE_BRAND)
-    question = session.get(Question, question_id)
-    if question is None:
-        raise NotFound(f"no question {question_id}")
+    question = get_or_not_found(session, Question, question_id, "question")
     cleaned = " ".join(title.split())
     if not cleaned:
         raise UnusableInput("the public title cannot be empty")
@@ -198,9 +194,7 @@ def render_typed_card(
 def card_png(session: Session, actor: Actor, card_id: int) -> bytes:
     """The stored PNG of a card (after the consent rule again)."""
     require(actor, Permission.PREVIEW_CARDS)
-    card = session.get(Card, card_id)
-    if card is None:
-        raise NotFound(f"no card {card_id}")
+    card = get_or_not_found(session, Card, card_id, "card")
     quote_content(session, card.quote_id)
     return card_file(card).read_bytes()
 
@@ -208,9 +202,7 @@ def card_png(session: Session, actor: Actor, card_id: int) -> bytes:
 def update_alt_text(session: Session, actor: Actor, card_id: int, text: str) -> Card:
     """Replace a card's alt text with the comms team's own words (1..1,000 characters)."""
     require(actor, Permission.COMPOSE_POSTS)
-    card = session.get(Card, card_id)
-    if card is None:
-        raise NotFound(f"no card {card_id}")
+    card = get_or_not_found(session, Card, card_id, "card")
     cleaned = " ".join(strip_spoofing(text).split())
     if not cleaned:
         raise UnusableInput("alt text cannot be empty")

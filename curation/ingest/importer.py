@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from curation import audit
 from curation.access.actors import Actor, Permission, require
-from curation.errors import NotFound, UnusableInput
+from curation.errors import UnusableInput
 from curation.ingest.answer_table import answer_table, uncertain_message
 from curation.ingest.columns import plan_columns
 from curation.ingest.consent_columns import UNCERTAIN
@@ -32,7 +32,7 @@ from curation.rights.reading_store import (
     save_readings,
     with_confirmations,
 )
-from curation.store.base import utcnow
+from curation.store.base import get_or_not_found, utcnow
 from curation.store.foundation import Consultation, ImportBatch
 
 
@@ -41,9 +41,7 @@ def _questions(consultation: Consultation) -> list[tuple[int, str, str]]:
 
 
 def _consultation(session: Session, consultation_id: int) -> Consultation:
-    found = session.get(Consultation, consultation_id)
-    if found is None:
-        raise NotFound(f"no consultation {consultation_id}")
+    found = get_or_not_found(session, Consultation, consultation_id, "consultation")
     return found
 
 

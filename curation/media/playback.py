@@ -18,6 +18,7 @@ from curation.errors import ConsentError, NotFound
 from curation.media.store import absolute_path
 from curation.media.timing import cues_for, quote_segments
 from curation.rights.gate import ConsentGate
+from curation.store.base import get_or_not_found
 from curation.store.foundation import Question, Respondent, Response
 from curation.store.media import MediaAsset
 from curation.store.quotes import Quote
@@ -53,9 +54,7 @@ def _playable(session: Session, response: Response) -> MediaAsset:
 def media_for_response(session: Session, actor: Actor, response_id: int) -> Playback:
     """`(path, mime, cues)` for playing a media response with its transcript cues."""
     require(actor, Permission.READ_RESPONSES)
-    response = session.get(Response, response_id)
-    if response is None:
-        raise NotFound(f"no response {response_id}")
+    response = get_or_not_found(session, Response, response_id, "response")
     asset = _playable(session, response)
     cues = [
         CueText(c.start_seconds, c.end_seconds, response.text[c.start_char : c.end_char])
@@ -67,9 +66,7 @@ def media_for_response(session: Session, actor: Actor, response_id: int) -> Play
 def quote_start_seconds(session: Session, actor: Actor, quote_id: int) -> float | None:
     """Where a quote starts in its recording (None without timings), to play from there."""
     require(actor, Permission.READ_RESPONSES)
-    quote = session.get(Quote, quote_id)
-    if quote is None:
-        raise NotFound(f"no quote {quote_id}")
+    quote = get_or_not_found(session, Quote, quote_id, "quote")
     segments = quote_segments(session, quote)
     return segments[0].start_seconds if segments else None
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from curation import app_settings, audit
 from curation.access.actors import Actor, Permission, require
-from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
+from curation.errors import ConsentError, UnusableInput, WorkflowError
 from curation.posts import compose
 from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate
-from curation.store.base import utcnow
+from curation.store.base import get_or_not_found, utcnow
 from curation.store.foundation import Question, Respondent, Response
 from curation.store.posts import Post, PostStatus
 from curation.store.quotes import Quote
@@ -60,9 +60,7 @@ def is_approved(post: Post) -> bool:
 
 
 def _post(session: Session, post_id: int) -> Post:
-    post = session.get(Post, post_id)
-    if post is None:
-        raise NotFound(f"no post {post_id}")
+    post = get_or_not_found(session, Post, post_id, "post")
     return post
 
 

@@ -95,19 +95,6 @@ def load_rules(session: Session) -> Rules:
     )
 
 
-def save_rules(session: Session, rules: Rules) -> None:
-    value = {
-        "min_gap_minutes": rules.min_gap_minutes,
-        "daily_cap": rules.daily_cap,
-        "repeat_window_days": rules.repeat_window_days,
-    }
-    row = session.get(Setting, RULES_SETTING)
-    if row is None:
-        session.add(Setting(key=RULES_SETTING, value=value))
-    else:
-        row.value = value
-
-
 def parse_local(text: str, *, fold: int | None = None) -> When:
     """A London wall time "YYYY-MM-DD HH:MM" in UTC; refuses gaps and unresolved folds."""
     try:

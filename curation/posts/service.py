@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from curation import audit
 from curation.access.actors import Actor, Permission, require
 from curation.config import LONDON
-from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
+from curation.errors import ConsentError, UnusableInput, WorkflowError
 from curation.posts import compose, scheduling
 from curation.posts.video import attach_audiogram, check_audiogram_allowed
 from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate
-from curation.store.base import utcnow
+from curation.store.base import get_or_not_found, utcnow
 from curation.store.posts import STATUS_LABELS, Post, PostStatus
 
 QUOTABLE_STATUSES = POSTABLE_QUOTE_STATUSES
@@ -56,9 +56,7 @@ class QuoteContext:
 def _quote(session: Session, quote_id: int) -> Any:
     from curation.store.quotes import Quote
 
-    quote = session.get(Quote, quote_id)
-    if quote is None:
-        raise NotFound(f"no quote {quote_id}")
+    quote = get_or_not_found(session, Quote, quote_id, "quote")
     return quote
 
 
@@ -275,9 +273,7 @@ def _check_length(network: str, text: str, what: str) -> None:
 
 
 def get_post(session: Session, post_id: int) -> Post:
-    post = session.get(Post, post_id)
-    if post is None:
-        raise NotFound(f"no post {post_id}")
+    post = get_or_not_found(session, Post, post_id, "post")
     return post
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from curation.access.actors import Actor, Permission, require
-from curation.errors import NotFound
 from curation.rights.gate import ConsentGate
 from curation.store.analysis import AnswerTheme, ResponseReading
+from curation.store.base import get_or_not_found
 from curation.store.foundation import Consultation, Question, Respondent, Response
 from curation.store.quotes import Quote, QuoteStatus
 
@@ -167,9 +167,7 @@ def _theme_order(session: Session, consultation_id: int) -> list[str]:
 def balance_report(session: Session, actor: Actor, consultation_id: int) -> BalanceReport:
     """The balance tables (one per dimension) and the flags for a consultation."""
     require(actor, Permission.VIEW_BALANCE)
-    consultation = session.get(Consultation, consultation_id)
-    if consultation is None:
-        raise NotFound(f"no consultation {consultation_id}")
+    consultation = get_or_not_found(session, Consultation, consultation_id, "consultation")
     pool = load_pool(session, consultation_id)
     quotes, by_id = pool.quotes, pool.by_id
     order = {

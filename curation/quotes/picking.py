@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from curation.access.actors import Actor, Permission, require
-from curation.errors import ConsentError, NotFound, UnusableInput
+from curation.errors import ConsentError, UnusableInput
 from curation.quotes.personal_data import Finding, find_personal_data
 from curation.quotes.spans import Sentence, Span, quote_text, sentences
 from curation.quotes.suggest import Suggestion, suggest_quotes
 from curation.rights.gate import ConsentGate
+from curation.store.base import get_or_not_found
 from curation.store.foundation import Response
 
 
@@ -43,9 +44,7 @@ class Preview:
 def pick_view(session: Session, actor: Actor, response_id: int, *, limit: int = 3) -> PickView:
     """Everything the picker needs for a quotable response (refuses any other)."""
     require(actor, Permission.PICK_QUOTES)
-    response = session.get(Response, response_id)
-    if response is None:
-        raise NotFound(f"no response {response_id}")
+    response = get_or_not_found(session, Response, response_id, "response")
     person = response.respondent
     gate = ConsentGate.of(session)
     if not gate.may_quote(person):

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from curation.access.actors import Actor, Permission, require
-from curation.errors import ConsentError, NotFound, UnusableInput, WorkflowError
+from curation.errors import ConsentError, UnusableInput, WorkflowError
 from curation.quotes.spans import quote_text
 from curation.rights.gate import ConsentGate
+from curation.store.base import get_or_not_found
 from curation.store.foundation import Consultation, Question, Respondent, Response
 from curation.store.quotes import Quote, QuoteStatus
 
@@ -126,9 +127,7 @@ class ShortlistFilters:
 
 
 def shortlist_filters(session: Session, consultation_id: int) -> ShortlistFilters:
-    consultation = session.get(Consultation, consultation_id)
-    if consultation is None:
-        raise NotFound(f"no consultation {consultation_id}")
+    consultation = get_or_not_found(session, Consultation, consultation_id, "consultation")
     regions = session.scalars(
         select(Respondent.region)
         .where(Respondent.consultation_id == consultation_id, Respondent.region.is_not(None))
@@ -160,9 +159,7 @@ class QuoteCardContent:
 
 def card_content(session: Session, quote_id: int) -> QuoteCardContent:
     """The words and credit for a card; refuses withdrawn, rejected or non-quotable quotes."""
-    quote = session.get(Quote, quote_id)
-    if quote is None:
-        raise NotFound(f"no quote {quote_id}")
+    quote = get_or_not_found(session, Quote, quote_id, "quote")
     if quote.status == QuoteStatus.WITHDRAWN.value:
         raise ConsentError(f"quote {quote_id} is withdrawn; it cannot be shown on a card")
     if quote.status == QuoteStatus.REJECTED.value:

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from curation import app_settings, audit
 from curation.access.actors import Actor, Permission, require
-from curation.errors import ConsentError, NotFound, PermissionDenied, UnusableInput, WorkflowError
+from curation.errors import ConsentError, PermissionDenied, UnusableInput, WorkflowError
 from curation.quotes.personal_data import Finding, find_personal_data
 from curation.quotes.spans import Span, quote_text, spans_to_json, validate_spans
 from curation.rights.gate import ConsentGate
-from curation.store.base import utcnow
+from curation.store.base import get_or_not_found, utcnow
 from curation.store.foundation import Respondent, Response
 from curation.store.quotes import Quote, QuoteNote, QuoteStatus
 
@@ -37,16 +37,12 @@ def quotable(session: Session, respondent: Respondent) -> bool:
 
 
 def load_response(session: Session, response_id: int) -> Response:
-    response = session.get(Response, response_id)
-    if response is None:
-        raise NotFound(f"no response {response_id}")
+    response = get_or_not_found(session, Response, response_id, "response")
     return response
 
 
 def _load(session: Session, quote_id: int) -> Quote:
-    quote = session.get(Quote, quote_id)
-    if quote is None:
-        raise NotFound(f"no quote {quote_id}")
+    quote = get_or_not_found(session, Quote, quote_id, "quote")
     return quote
 
 

@@ -27,8 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from curation.access.actors import Actor, Permission, require
-from curation.errors import ConsentError, NotFound, UnusableInput
+from curation.errors import ConsentError, UnusableInput
 from curation.rights.gate import EXCLUSION_REASONS, ConsentGate
+from curation.store.base import get_or_not_found
 from curation.store.foundation import Question, Respondent, Response, ResponseTheme, Theme
 
 UK_REGIONS = (
@@ -296,9 +297,7 @@ def exclusion_counts(session: Session, actor: Actor, consultation_id: int) -> di
 def get_response(session: Session, actor: Actor, response_id: int) -> ResponseDetail:
     """One quotable response in full; `ConsentError` if its respondent may not be quoted."""
     require(actor, Permission.READ_RESPONSES)
-    response = session.get(Response, response_id)
-    if response is None:
-        raise NotFound(f"no response {response_id}")
+    response = get_or_not_found(session, Response, response_id, "response")
     gate = ConsentGate.of(session)
     respondent = response.respondent
     if not gate.may_list(respondent):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from curation import audit
 from curation.access.actors import Actor, Permission, require
-from curation.errors import NotFound
+from curation.store.base import get_or_not_found
 from curation.store.foundation import Response, ResponseTheme, Theme
 
 
@@ -51,9 +51,7 @@ def tag_by_keywords(session: Session, response: Response, themes: Iterable[Theme
 def set_tags(session: Session, actor: Actor, response_id: int, theme_ids: Iterable[int]) -> None:
     """Set a response's themes by hand (these survive keyword re-tagging)."""
     require(actor, Permission.PICK_QUOTES)
-    response = session.get(Response, response_id)
-    if response is None:
-        raise NotFound(f"no response {response_id}")
+    get_or_not_found(session, Response, response_id, "response")  # refuses unknown ids
     before = sorted(
         session.scalars(
             select(ResponseTheme.theme_id).where(ResponseTheme.response_id == response_id)

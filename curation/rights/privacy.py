@@ -33,11 +33,11 @@ from curation import app_settings, audit
 from curation.access.actors import Actor, Permission, require
 from curation.cards.service import delete_cards_for_respondent
 from curation.config import load_settings
-from curation.errors import NotFound, WorkflowError
+from curation.errors import WorkflowError
 from curation.ingest.keys import pseudonym  # the importer's definition: one place
 from curation.media.erasure import delete_media_for_respondent
 from curation.quotes.workflow import delete_quotes_for_respondent
-from curation.store.base import utcnow
+from curation.store.base import get_or_not_found, utcnow
 from curation.store.foundation import ErasureRecord, Respondent, Response
 from curation.store.posts import Post
 from curation.store.quotes import Quote
@@ -98,9 +98,7 @@ def erase_respondent(
 ) -> ErasureResult:
     """Delete a withdrawn respondent's personal data (admins only); idempotent."""
     require(actor, Permission.ERASE)
-    respondent = session.get(Respondent, respondent_id)
-    if respondent is None:
-        raise NotFound(f"no respondent with id {respondent_id}")
+    respondent = get_or_not_found(session, Respondent, respondent_id, "respondent with id")
     if respondent.erased_at is not None:
         return ErasureResult(respondent_id, already_erased=True)
     if respondent.withdrawn_at is None:

@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session, object_session
 from curation import audit
 from curation.access.actors import Actor, Permission, require
 from curation.cards.service import delete_cards_for_respondent
-from curation.errors import NotFound
 from curation.media.erasure import remove_audiograms_for_respondent
 from curation.publishers.base import Publisher, short_error
 from curation.quotes import workflow
-from curation.store.base import utcnow
+from curation.store.base import get_or_not_found, utcnow
 from curation.store.foundation import Respondent, Response
 from curation.store.posts import Post, PostStatus
 from curation.store.quotes import Quote
@@ -81,9 +80,7 @@ def withdraw_respondent(
     """Withdraw a respondent everywhere (idempotent); returns what was done per network."""
     require(actor, Permission.WITHDRAW_CONSENT)
     now = now or utcnow()
-    respondent = session.get(Respondent, respondent_id)
-    if respondent is None:
-        raise NotFound(f"no respondent {respondent_id}")
+    respondent = get_or_not_found(session, Respondent, respondent_id, "respondent")
     report = WithdrawalReport(respondent_id, newly_withdrawn=respondent.withdrawn_at is None)
     if respondent.withdrawn_at is None:
         respondent.withdrawn_at = now

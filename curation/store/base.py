@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
+
+from curation.errors import NotFound
+
+M = TypeVar("M")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -51,3 +55,11 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The current time in UTC; services take `now=` so tests can fix the clock."""
     return datetime.now(UTC)
+
+
+def get_or_not_found(session: Any, model: type[M], key: object, what: str) -> M:
+    """The row of `model` with primary key `key`, or `NotFound` "no {what} {key}"."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"no {what} {key}")
+    return row
