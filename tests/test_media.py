@@ -233,8 +233,8 @@ def test_withdrawal_hook_removes_stored_audiograms(
     db: Database, curator: Actor, respondent_id: int, clip: Path, vtt: Path
 ) -> None:
     """The withdrawal hook deletes the audiogram files of the respondent's quotes."""
-    from curation.media.erasure import remove_audiograms_for_respondent
     from curation.media.audiogram import audiogram_path
+    from curation.media.erasure import remove_audiograms_for_respondent
 
     with db.session() as session:
         response = add_media(session, curator, respondent_id, 3, clip, transcript_path=vtt)
