@@ -124,3 +124,14 @@ def test_approve_page_shows_the_post_as_it_goes_out_and_approves_it(
     with db.session() as session:
         assert approval_refusal(session.get(Post, post_id)) is None
     assert any("No posts are waiting" in i.value for i in at.info)
+
+
+def test_post_rows_say_whether_the_content_is_approved(
+    db: Database, consultation, curator, approver
+) -> None:
+    """Tables and JSON show a waiting post as unapproved until a second person approves it."""
+    post_id = scheduled(db, consultation, curator)
+    with db.session() as session:
+        assert service.post_row(session.get(Post, post_id))["approved"] is False
+        approve_post(session, approver, post_id, now=NOW)
+        assert service.post_row(session.get(Post, post_id))["approved"] is True

@@ -140,7 +140,7 @@ def test_calendar_shows_a_post_waiting_not_connected(
     at = _page("calendar", curator, calendar_day=soon.astimezone(LONDON).date())
     assert any("Not connected: x" in w.value for w in at.warning)
     table = next(d.value for d in at.dataframe if "state" in d.value.columns)
-    assert list(table["state"]) == ["scheduled · not connected"]
+    assert list(table["state"]) == ["scheduled · waiting for approval · not connected"]
 
 
 def test_calendar_downloads_the_pack_and_marks_it_posted_by_hand(

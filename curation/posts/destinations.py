@@ -73,6 +73,8 @@ def with_states(
     for row in rows:
         state = STATUS_LABELS.get(row["status"], row["status"])
         extra: dict[str, Any] = {}
+        if row["status"] == PostStatus.SCHEDULED.value and not row.get("approved", True):
+            state = f"{state} · waiting for approval"
         if row["status"] == PostStatus.SCHEDULED.value and row["network"] in waiting:
             state = f"{state} · not connected"
         if row["id"] in (demo_ids or set()) and row["network"] != OUTBOX:

@@ -16,6 +16,7 @@ from curation.access.actors import Actor, Permission, require
 from curation.config import LONDON
 from curation.errors import ConsentError, UnusableInput, WorkflowError
 from curation.posts import compose, scheduling
+from curation.posts.approval import is_approved
 from curation.posts.video import attach_audiogram, check_audiogram_allowed
 from curation.rights.gate import POSTABLE_QUOTE_STATUSES, ConsentGate
 from curation.store.base import get_or_not_found, utcnow
@@ -379,6 +380,7 @@ def post_row(post: Post) -> dict[str, Any]:
         "network": post.network,
         "status": post.status,
         "state": STATUS_LABELS.get(post.status, post.status),
+        "approved": is_approved(post),  # a second person approved exactly this content
         "scheduled_at": post.scheduled_at.isoformat(),
         "scheduled_local": post.scheduled_local,
         "remote_id": post.remote_id,
