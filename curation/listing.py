@@ -9,6 +9,7 @@ memory as objects at once.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,7 +19,7 @@ from curation.access.actors import Actor, Permission, require
 from curation.errors import UnusableInput
 from curation.responses import browse as responses
 from curation.rights.gate import ConsentGate
-from curation.store.foundation import Question, Respondent, Response
+from curation.store.foundation import Respondent, Response
 from curation.store.posts import Post
 from curation.store.quotes import Quote
 
@@ -45,7 +46,7 @@ def count_responses(
 ) -> int:
     """How many quotable responses match `flt`."""
     require(actor, Permission.READ_RESPONSES)
-    matching = responses._filtered(session, consultation_id, flt, ConsentGate.of(session))
+    matching = responses.matching_ids(session, consultation_id, flt, ConsentGate.of(session))
     return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
 
 
@@ -76,7 +77,7 @@ def _responses(
     gate = ConsentGate.of(session)
     # The same narrow id query as the Responses page, sorted once; rows load a batch at a time.
     ordered = (
-        responses._filtered(session, consultation_id, flt or responses.ResponseFilter(), gate)
+        responses.matching_ids(session, consultation_id, flt or responses.ResponseFilter(), gate)
         .order_by(Response.submitted_at.desc().nulls_last(), Response.id.desc())
         .offset(offset)
     )
@@ -84,29 +85,8 @@ def _responses(
         ordered = ordered.limit(limit)
     ids = list(session.scalars(ordered))
     for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        loaded = {
-            r.id: (r, p, q)
-            for r, p, q in session.execute(
-                select(Response, Respondent, Question)
-                .join(Respondent, Response.respondent_id == Respondent.id)
-                .join(Question, Response.question_id == Question.id)
-                .where(Response.id.in_(chunk))
-            )
-        }
-        missions = responses._missions(session, chunk)
-        for response_id in chunk:
-            if response_id not in loaded:
-                continue
-            r, p, q = loaded[response_id]
-            if not gate.may_list(p):  # defence in depth: the SQL and Python rules agree
-                continue
-            yield {
-                "id": r.id, "respondent_id": p.id, "question": q.number,
-                "question_label": q.label, "text": r.text, "attribution": gate.credit(p),
-                "region": p.region, "sector": p.sector, "kind": r.kind,
-                "missions": missions.get(r.id, []), "submitted_at": r.submitted_at,
-            }  # fmt: skip
+        for row in responses.load_rows(session, ids[start : start + BATCH], gate):
+            yield asdict(row)
         session.expunge_all()  # keep memory flat over half a million rows
 
 

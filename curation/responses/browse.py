@@ -152,7 +152,7 @@ def _with_search(session: Session, query: Select[Any], words: list[str]) -> Sele
     return query.join(hits, hits.c.rowid == Response.id)
 
 
-def _filtered(
+def matching_ids(
     session: Session, consultation_id: int, flt: ResponseFilter, gate: ConsentGate
 ) -> Select[Any]:
     """The ids of the quotable responses that match: narrow rows, so sorting stays cheap."""
@@ -229,7 +229,7 @@ def list_responses(
         raise UnusableInput(f"page size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
     flt = flt or ResponseFilter()
     gate = ConsentGate.of(session)
-    matching = _filtered(session, consultation_id, flt, gate)
+    matching = matching_ids(session, consultation_id, flt, gate)
     # Two steps: sort and slice the narrow id rows in the database (counting them in the same
     # pass with a window function, which halves the work of a broad search), then load the
     # full rows of this page only.
@@ -244,18 +244,23 @@ def list_responses(
         total = sliced[0][1]
     else:  # past the last page: the window had no row to report the total on
         total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    items = load_rows(session, page_ids, gate)
+    return ResponsePage(items=items, total=total, page=page, page_size=page_size)
+
+
+def load_rows(session: Session, ids: list[int], gate: ConsentGate) -> list[ResponseRow]:
+    """The rows of `ids`, in that order, with credit and missions; only people `gate` lists."""
     loaded = {
         r.id: (r, p, q)
         for r, p, q in session.execute(
             select(Response, Respondent, Question)
             .join(Respondent, Response.respondent_id == Respondent.id)
             .join(Question, Response.question_id == Question.id)
-            .where(Response.id.in_(page_ids))
+            .where(Response.id.in_(ids))
         )
     }
-    rows = [loaded[i] for i in page_ids if i in loaded]
-    missions = _missions(session, page_ids)
-    items = [
+    missions = _missions(session, ids)
+    return [
         ResponseRow(
             id=r.id,
             respondent_id=p.id,
@@ -269,11 +274,10 @@ def list_responses(
             missions=missions.get(r.id, []),
             submitted_at=r.submitted_at,
         )
-        for r, p, q in rows
+        for r, p, q in (loaded[i] for i in ids if i in loaded)
         # Defence in depth: the SQL rule and the Python rule must both agree.
         if gate.may_list(p)
     ]
-    return ResponsePage(items=items, total=total, page=page, page_size=page_size)
 
 
 def exclusion_counts(session: Session, actor: Actor, consultation_id: int) -> dict[str, int]:
