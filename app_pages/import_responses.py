@@ -290,7 +290,7 @@ with saved(data, upload.name) as path, tempfile.TemporaryDirectory() as mapping_
             bar.progress(1.0, text="Done")
             st.session_state[CHECKED_KEY] = None
             st.session_state[RESULT_KEY] = (fingerprint, "Imported", report.to_json())
-            st.success(f"Imported {report.file} (batch {report.batch_id}).")
+            st.success(f"Imported {escape_markdown(report.file)} (batch {report.batch_id}).")
     except CurationError as exc:
         st.error(str(exc))
         st.stop()
