@@ -364,10 +364,11 @@ def sync_withdrawn(
         .distinct()
     ).all()
     people = [session.get(Respondent, i) for i in sorted(ids)]
+    gate = ConsentGate.of(session)  # the setting is read once, not once a person
     return sum(
         _withdraw_all(session, actor, p.id, now)
         for p in people
-        if p is not None and not quotable(session, p)
+        if p is not None and not gate.may_quote(p)
     )
 
 
