@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 import regex
 
 from curation.errors import UnusableInput
+from curation.rights.readings import normalise_header
 
 LONDON = ZoneInfo("Europe/London")
 DIALECT_NAMES = ("google-forms", "microsoft-forms", "surveymonkey", "typeform", "generic")
 
 
 def norm_header(text: str) -> str:
-    """A header for comparison: lower case, straight quotes, single spaces."""
-    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return regex.sub(r"\s+", " ", text).strip().lower()
+    """A header for comparison (the same key confirmed readings are saved under)."""
+    return normalise_header(text)
 
 
 @dataclass(frozen=True)

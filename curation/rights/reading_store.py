@@ -6,7 +6,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-import regex
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from curation.rights.readings import (
     ReadingBook,
     ReadingRole,
     normalise_answer,
+    normalise_header,
     reading_of_answers,
 )
 from curation.store.base import utcnow
@@ -28,12 +28,6 @@ from curation.store.foundation import Respondent
 
 READING_ROLES = tuple(role.value for role in ReadingRole)
 _RANK = {"not_quotable": 0, "anonymous": 1, "named": 2}
-
-
-def header_key(header: str) -> str:
-    """A header as stored: lower case, straight quotes, single spaces (as the importer)."""
-    text = header.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return regex.sub(r"\s+", " ", text).strip().lower()
 
 
 @dataclass(frozen=True)
@@ -47,7 +41,7 @@ class Confirmation:
 
     @property
     def header_key(self) -> str:
-        return header_key(self.header)
+        return normalise_header(self.header)
 
     @property
     def answer_key(self) -> str:

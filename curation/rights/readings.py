@@ -76,6 +76,12 @@ class Proposal:
 BLANK = "(blank)"
 
 
+def normalise_header(text: str) -> str:
+    """A header as compared and stored: lower case, straight quotes, single spaces."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return regex.sub(r"\s+", " ", text).strip().lower()
+
+
 def normalise_answer(value: object) -> str:
     """An answer as compared and stored: NFKC, lower case, straight quotes, single spaces,
     separators written ", ", no closing full stop. Blank answers are "" (shown as BLANK)."""
